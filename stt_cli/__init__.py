@@ -1,0 +1,33 @@
+"""stt: offline court-hearing transcription. Importing this package loads no model and no torch."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from stt_cli.errors import SttError
+from stt_cli.options import AsrOptions, OutputOptions
+from stt_cli.types import Segment, Transcript, Word
+
+try:
+    __version__ = version("stt-cli")
+except PackageNotFoundError:  # running from a checkout that was never installed
+    __version__ = "0.0.0+unknown"
+
+
+def transcribe_file(*args, **kwargs) -> Transcript:
+    """See :func:`stt_cli.pipeline.transcribe_file` (imported on first use to keep this package light)."""
+    from stt_cli.pipeline import transcribe_file as _transcribe_file
+
+    return _transcribe_file(*args, **kwargs)
+
+
+__all__ = [
+    "AsrOptions",
+    "OutputOptions",
+    "Segment",
+    "SttError",
+    "Transcript",
+    "Word",
+    "__version__",
+    "transcribe_file",
+]

@@ -1,0 +1,3 @@
+from stt_cli.cli import main
+
+main()

@@ -1,0 +1,225 @@
+"""The ``stt`` command: arguments in, options out, progress and errors shown. All work is in the library."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from stt_cli import __version__
+from stt_cli.errors import EXIT_INTERRUPTED, SttError
+from stt_cli.options import DEFAULT_MODEL, AsrOptions, Device, OutputOptions, Task, parse_formats
+
+if TYPE_CHECKING:
+    from stt_cli.batch import BatchEvents, FileOutcome
+
+app = typer.Typer(
+    name="stt",
+    help="Offline transcription of court hearings: who said what, and when.",
+    add_completion=False,
+    no_args_is_help=True,
+    # A traceback must never print a token or a confidential path from a local variable.
+    pretty_exceptions_show_locals=False,
+)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"stt {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Offline transcription of court hearings: who said what, and when."""
+
+
+@app.command()
+def transcribe(
+    inputs: Annotated[
+        list[Path], typer.Argument(help="Audio or video files (wav mp3 flac m4a ogg opus webm mp4 mkv mov …).")
+    ],
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model", "-m", help="Bundled name (base, tiny.en), Whisper size (large-v3), hub id, or model folder."
+        ),
+    ] = DEFAULT_MODEL,
+    language: Annotated[
+        str | None,
+        typer.Option("--language", "-l", help="Language code such as en or id; detected when left out."),
+    ] = None,
+    task: Annotated[Task, typer.Option(help="transcribe, or translate into English.")] = Task.transcribe,
+    device: Annotated[Device, typer.Option(help="auto uses a CUDA GPU when one is visible.")] = Device.auto,
+    compute_type: Annotated[
+        str, typer.Option(help="auto (int8 on CPU, float16 on GPU), int8, int8_float16, float16, float32, …")
+    ] = "auto",
+    threads: Annotated[int, typer.Option(help="CPU threads; 0 uses every available CPU.")] = 0,
+    beam_size: Annotated[int, typer.Option(help="Beam search width; 1 is greedy and faster.")] = 5,
+    initial_prompt: Annotated[
+        str | None, typer.Option(help="Text to prime decoding with: names, spellings, style.")
+    ] = None,
+    hotwords: Annotated[str | None, typer.Option(help="Words to bias decoding towards.")] = None,
+    vad: Annotated[
+        bool, typer.Option("--vad/--no-vad", help="Skip non-speech with Silero VAD (stops loops on silence).")
+    ] = True,
+    word_timestamps: Annotated[
+        bool, typer.Option("--word-timestamps/--no-word-timestamps", help="Time every word.")
+    ] = True,
+    formats: Annotated[
+        list[str],
+        typer.Option("--format", "-f", help="json, srt, vtt, txt: comma list or repeated; all for every one."),
+    ] = ["srt"],  # noqa: B006 - typer needs a literal default; it is never mutated
+    max_line_width: Annotated[int, typer.Option(help="Subtitle characters per line (SRT, VTT).")] = 42,
+    max_line_count: Annotated[int, typer.Option(help="Subtitle lines per cue (SRT, VTT).")] = 2,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option("--output-dir", "-o", help="Write here instead of next to each input.", file_okay=False),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what each stage does.")] = False,
+) -> None:
+    """Transcribe recordings; write <name>.<format> next to each input (or under --output-dir)."""
+    _configure_logging(verbose)
+    try:
+        asr_options = AsrOptions(
+            model=model,
+            language=language.lower() if language else None,
+            task=task,
+            device=device,
+            compute_type=compute_type,
+            threads=threads,
+            beam_size=beam_size,
+            initial_prompt=initial_prompt,
+            hotwords=hotwords,
+            vad=vad,
+            word_timestamps=word_timestamps,
+        )
+        output_options = OutputOptions(
+            formats=parse_formats(formats),
+            output_dir=output_dir,
+            max_line_width=max_line_width,
+            max_line_count=max_line_count,
+        )
+        from stt_cli.batch import exit_code, run_batch
+        from stt_cli.pipeline import Transcriber
+
+        with _status(quiet, f"Loading model {model}…"):
+            transcriber = Transcriber.load(asr_options)
+        events = _make_events(quiet)
+        outcomes = run_batch(transcriber, list(inputs), output_options, events)
+    except SttError as error:
+        stderr.print(f"stt: error: {error}", markup=False)
+        raise typer.Exit(error.exit_code) from None
+    except KeyboardInterrupt:
+        stderr.print("stt: interrupted; finished transcripts are kept, nothing half-written was left")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    if len(outcomes) > 1 and not quiet:
+        _print_summary(outcomes)
+    raise typer.Exit(exit_code(outcomes))
+
+
+def _configure_logging(verbose: bool) -> None:
+    # The library only logs; the CLI decides what reaches the terminal.
+    level = logging.INFO if verbose else logging.ERROR
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for name in ("stt_cli", "faster_whisper"):
+        logging.getLogger(name).setLevel(level)
+
+
+def _status(quiet: bool, message: str):
+    import contextlib
+
+    if quiet or not stderr.is_terminal:
+        return contextlib.nullcontext()
+    return stderr.status(message)
+
+
+def _make_events(quiet: bool) -> BatchEvents:
+    from stt_cli.batch import BatchEvents
+
+    class PlainEvents(BatchEvents):
+        """One line per file: for logs, CI and pipes."""
+
+        def file_finished(self, outcome: FileOutcome) -> None:
+            _print_outcome(outcome, quiet)
+
+    class BarEvents(PlainEvents):
+        """A rich bar per file, in audio seconds, with an ETA: for people at a terminal."""
+
+        def __init__(self) -> None:
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed:>7.1f}/{task.total:.1f} s audio"),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=stderr,
+                transient=True,
+            )
+            self.task = None
+
+        def file_started(self, index: int, count: int, source: Path) -> None:
+            self.bar.start()
+            prefix = f"[{index}/{count}] " if count > 1 else ""
+            self.task = self.bar.add_task(f"{prefix}{source.name}", total=None)
+
+        def progress(self, stage: str, completed: float, total: float) -> None:
+            if stage == "transcribe" and self.task is not None:
+                self.bar.update(self.task, completed=completed, total=total)
+
+        def file_finished(self, outcome: FileOutcome) -> None:
+            if self.task is not None:
+                self.bar.remove_task(self.task)
+                self.task = None
+            self.bar.stop()
+            super().file_finished(outcome)
+
+    if quiet or not stderr.is_terminal:
+        return PlainEvents()
+    return BarEvents()
+
+
+def _print_outcome(outcome: FileOutcome, quiet: bool) -> None:
+    if outcome.error is not None:
+        stderr.print(f"stt: error [{outcome.error.code}]: {outcome.error}", markup=False)
+    elif not quiet:
+        speed = f", {outcome.duration / outcome.elapsed:.1f}x real time" if outcome.elapsed > 0 else ""
+        names = ", ".join(str(p) for p in outcome.outputs)
+        stderr.print(f"done: {outcome.source} ({outcome.duration:.1f} s audio{speed}) -> {names}", markup=False)
+
+
+def _print_summary(outcomes: list[FileOutcome]) -> None:
+    done = [o for o in outcomes if o.ok]
+    failed = [o for o in outcomes if not o.ok]
+    audio = sum(o.duration or 0.0 for o in done)
+    line = f"{len(outcomes)} files: {len(done)} transcribed ({audio / 60:.1f} min audio), {len(failed)} failed"
+    if failed:
+        codes: dict[str, int] = {}
+        for o in failed:
+            assert o.error is not None
+            codes[o.error.code] = codes.get(o.error.code, 0) + 1
+        line += " (" + ", ".join(f"{code}: {n}" for code, n in sorted(codes.items())) + ")"
+    stderr.print(line, markup=False)
+
+
+def main() -> None:
+    app()

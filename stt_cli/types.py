@@ -1,0 +1,141 @@
+"""The values that flow between stages. All times are in seconds from the start of the input file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Bumped whenever a field of the JSON output changes meaning or disappears (adding one is compatible).
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word with its timing.
+
+    Attributes:
+        start: seconds from the start of the file.
+        end: seconds from the start of the file, ``>= start``.
+        text: the word as Whisper wrote it, with its leading space if it had one.
+        probability: the decoder's probability for the word, 0..1.
+    """
+
+    start: float
+    end: float
+    text: str
+    probability: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": _round(self.start),
+            "end": _round(self.end),
+            "text": self.text.strip(),
+            "probability": round(self.probability, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of speech as the recogniser returned it.
+
+    Attributes:
+        id: 0-based position in the transcript.
+        start: seconds from the start of the file.
+        end: seconds from the start of the file.
+        text: the segment's text, stripped.
+        words: word timings; empty when word timestamps were off.
+        avg_logprob: mean token log-probability (Whisper's confidence signal).
+        no_speech_prob: the model's probability that this window held no speech.
+        compression_ratio: gzip compression ratio of the text (high values flag loops).
+    """
+
+    id: int
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...] = ()
+    avg_logprob: float = 0.0
+    no_speech_prob: float = 0.0
+    compression_ratio: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "start": _round(self.start),
+            "end": _round(self.end),
+            "text": self.text,
+            "words": [w.to_dict() for w in self.words],
+            "avg_logprob": round(self.avg_logprob, 4),
+            "no_speech_prob": round(self.no_speech_prob, 4),
+            "compression_ratio": round(self.compression_ratio, 4),
+        }
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Which model produced a transcript, for the record."""
+
+    name: str
+    path: str
+    sha256: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "path": self.path, "sha256": self.sha256}
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A whole file's transcript.
+
+    Attributes:
+        source: the input path as given.
+        duration: length of the decoded audio in seconds.
+        language: the language the text is in (what decoding used).
+        language_source: ``"detected"`` when Whisper chose it, ``"requested"`` when the user forced it.
+        language_probability: detection confidence 0..1; ``None`` when the language was requested and
+            not detected (it is never overwritten with a made-up 1.0).
+        task: ``"transcribe"`` or ``"translate"``.
+        segments: the segments in time order.
+        model: the model that produced the text.
+        settings: the decoding settings that shape the text.
+    """
+
+    source: str
+    duration: float
+    language: str
+    language_source: str
+    language_probability: float | None
+    task: str
+    segments: tuple[Segment, ...]
+    model: ModelInfo
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.segments if s.text)
+
+    @property
+    def words(self) -> tuple[Word, ...]:
+        return tuple(w for s in self.segments for w in s.words)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "source": self.source,
+            "duration": _round(self.duration),
+            "language": self.language,
+            "language_source": self.language_source,
+            "language_probability": (
+                None if self.language_probability is None else round(self.language_probability, 4)
+            ),
+            "task": self.task,
+            "model": self.model.to_dict(),
+            "settings": dict(self.settings),
+            "text": self.text,
+            "segments": [s.to_dict() for s in self.segments],
+        }
+
+
+def _round(seconds: float) -> float:
+    # Milliseconds are the resolution of every subtitle format; more digits only add noise to diffs.
+    return round(seconds, 3)

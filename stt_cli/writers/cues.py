@@ -1,0 +1,100 @@
+"""One cue builder for every subtitle format: where lines wrap and where one cue ends and the next begins."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from stt_cli.types import Segment, Word
+
+# A pause longer than this ends the cue, so text never stays on screen through a long silence.
+MAX_PAUSE_IN_CUE = 1.0  # seconds
+# Characters that end a sentence: a cue that already fills a line ends there rather than mid-next-sentence.
+SENTENCE_END = (".", "?", "!", "…", "。", "？", "！")
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One subtitle: shown from ``start`` to ``end`` (seconds), as ``lines``."""
+
+    start: float
+    end: float
+    lines: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def build_cues(segments: Iterable[Segment], *, max_line_width: int, max_line_count: int) -> list[Cue]:
+    """Split segments into cues of at most ``max_line_count`` lines of about ``max_line_width`` characters.
+
+    Word timings place each cue exactly; a segment without words is wrapped and its time shared out in
+    proportion to the characters of each cue. Cues never span two segments and never overlap.
+    """
+    cues: list[Cue] = []
+    for segment in segments:
+        if segment.words:
+            cues.extend(_cues_from_words(segment.words, max_line_width, max_line_count))
+        else:
+            cues.extend(_cues_from_text(segment, max_line_width, max_line_count))
+    return _without_overlaps(cues)
+
+
+def _cues_from_words(words: tuple[Word, ...], width: int, count: int) -> list[Cue]:
+    cues: list[Cue] = []
+    lines: list[list[Word]] = [[]]
+
+    def flush() -> None:
+        nonlocal lines
+        used = [line for line in lines if line]
+        if used:
+            cues.append(
+                Cue(start=used[0][0].start, end=used[-1][-1].end, lines=tuple(_join(line) for line in used))
+            )
+        lines = [[]]
+
+    previous: Word | None = None
+    for word in words:
+        if not word.text.strip():
+            continue
+        if previous is not None and word.start - previous.end > MAX_PAUSE_IN_CUE:
+            flush()
+        line = lines[-1]
+        if line and len(_join([*line, word])) > width:
+            if len(lines) == count:
+                flush()
+            else:
+                lines.append([])
+        lines[-1].append(word)
+        previous = word
+        if word.text.strip().endswith(SENTENCE_END) and (len(lines) > 1 or len(_join(lines[0])) > width // 2):
+            flush()
+    flush()
+    return cues
+
+
+def _cues_from_text(segment: Segment, width: int, count: int) -> list[Cue]:
+    wrapped = textwrap.wrap(segment.text, width=width, break_long_words=False) or [segment.text]
+    groups = [tuple(wrapped[i : i + count]) for i in range(0, len(wrapped), count)]
+    total_chars = sum(len("".join(g)) for g in groups) or 1
+    cues, start = [], segment.start
+    for group in groups:
+        share = (segment.end - segment.start) * len("".join(group)) / total_chars
+        cues.append(Cue(start=start, end=start + share, lines=group))
+        start += share
+    return cues
+
+
+def _join(words: list[Word]) -> str:
+    # Whisper words carry their own leading space ("  ask", " not"); CJK words carry none.
+    return "".join(w.text for w in words).strip()
+
+
+def _without_overlaps(cues: list[Cue]) -> list[Cue]:
+    tidy: list[Cue] = []
+    for cue, following in zip(cues, [*cues[1:], None], strict=True):
+        end = cue.end if following is None else min(cue.end, max(following.start, cue.start))
+        tidy.append(Cue(start=cue.start, end=end, lines=cue.lines))
+    return tidy
