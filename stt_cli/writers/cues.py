@@ -93,8 +93,9 @@ def _join(words: list[Word]) -> str:
 
 
 def _without_overlaps(cues: list[Cue]) -> list[Cue]:
-    tidy: list[Cue] = []
-    for cue, following in zip(cues, [*cues[1:], None], strict=True):
-        end = cue.end if following is None else min(cue.end, max(following.start, cue.start))
-        tidy.append(Cue(start=cue.start, end=end, lines=cue.lines))
-    return tidy
+    """End each cue no later than the next one starts (players show overlapping cues stacked)."""
+    tidy = [
+        Cue(start=cue.start, end=min(cue.end, max(following.start, cue.start)), lines=cue.lines)
+        for cue, following in zip(cues, cues[1:], strict=False)
+    ]
+    return [*tidy, *cues[len(tidy) :]]

@@ -1,0 +1,1 @@
+"""Benchmarks for stt. Run them with ``python -m bench.asr`` (see bench/README.md)."""

@@ -1,0 +1,120 @@
+import json
+import os
+from pathlib import Path
+
+import pysrt
+import pytest
+import webvtt
+
+from stt_cli.errors import OutputUnwritableError
+from stt_cli.options import OutputFormat, OutputOptions
+from stt_cli.types import ModelInfo, Segment, Transcript, Word
+from stt_cli.writers import WRITERS, atomic_write_text, get_writer, output_path
+from stt_cli.writers.subtitles import SrtWriter, VttWriter
+
+
+def transcript(segments=None) -> Transcript:
+    words = (
+        Word(0.5, 0.9, " Order", 0.9),
+        Word(0.9, 1.2, " in", 0.9),
+        Word(1.2, 1.6, " court.", 0.8),
+    )
+    default = (
+        Segment(id=0, start=0.5, end=1.6, text="Order in court.", words=words),
+        Segment(id=1, start=3725.25, end=3727.0, text="Ja, Yang Mulia — saksi hadir.", words=()),
+    )
+    return Transcript(
+        source="hearing.mp3",
+        duration=3730.0,
+        language="id",
+        language_source="detected",
+        language_probability=0.91,
+        task="transcribe",
+        segments=default if segments is None else segments,
+        model=ModelInfo(name="base", path="/models/base", sha256="0" * 64),
+        settings={},
+    )
+
+
+def test_timestamps_always_show_hours_with_the_format_s_decimal_marker():
+    options = OutputOptions()
+    assert SrtWriter(options).timestamp(3725.2504) == "01:02:05,250"
+    assert VttWriter(options).timestamp(3725.2504) == "01:02:05.250"
+    assert SrtWriter(options).timestamp(0.0006) == "00:00:00,001"
+
+
+def test_srt_and_vtt_parse_with_their_reference_parsers(tmp_path):
+    t = transcript()
+    srt = SrtWriter(OutputOptions()).write(t, tmp_path / "h.srt")
+    vtt = VttWriter(OutputOptions()).write(t, tmp_path / "h.vtt")
+    subs = pysrt.open(str(srt), encoding="utf-8")
+    assert [s.text for s in subs] == ["Order in court.", "Ja, Yang Mulia — saksi hadir."]
+    assert subs[1].start.ordinal == 3725250
+    captions = webvtt.read(str(vtt))
+    assert [c.text for c in captions] == ["Order in court.", "Ja, Yang Mulia — saksi hadir."]
+    assert captions[1].start == "01:02:05.250"
+
+
+def test_json_is_utf8_and_round_trips(tmp_path):
+    path = get_writer(OutputFormat.json, OutputOptions()).write(transcript(), tmp_path / "h.json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert "Yang Mulia — saksi" in path.read_text(encoding="utf-8")  # not \u escaped
+    assert data["segments"][0]["words"][2] == {"start": 1.2, "end": 1.6, "text": "court.", "probability": 0.8}
+    assert data["text"] == "Order in court. Ja, Yang Mulia — saksi hadir."
+
+
+def test_txt_has_one_line_per_segment(tmp_path):
+    path = get_writer(OutputFormat.txt, OutputOptions()).write(transcript(), tmp_path / "h.txt")
+    assert path.read_text(encoding="utf-8") == "Order in court.\nJa, Yang Mulia — saksi hadir.\n"
+
+
+def test_empty_transcript_still_gives_valid_files(tmp_path):
+    t = transcript(segments=())
+    for fmt in OutputFormat:
+        get_writer(fmt, OutputOptions()).write(t, tmp_path / f"e.{fmt.value}")
+    assert len(pysrt.open(str(tmp_path / "e.srt"))) == 0
+    assert len(webvtt.read(str(tmp_path / "e.vtt"))) == 0
+    assert json.loads((tmp_path / "e.json").read_text())["segments"] == []
+
+
+def test_output_goes_next_to_the_input_or_into_output_dir(tmp_path):
+    source = Path("/recordings/day1/hearing.final.mp3")
+    assert output_path(source, OutputFormat.srt, OutputOptions()) == Path("/recordings/day1/hearing.final.srt")
+    moved = output_path(source, OutputFormat.vtt, OutputOptions(output_dir=tmp_path))
+    assert moved == tmp_path / "hearing.final.vtt"
+    assert {w.extension for w in WRITERS.values()} == {"json", "srt", "vtt", "txt"}
+
+
+def test_atomic_write_replaces_whole_and_leaves_no_temporary_file(tmp_path):
+    target = tmp_path / "t.txt"
+    target.write_text("old")
+    atomic_write_text(target, "new")
+    assert target.read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["t.txt"]
+    assert oct(target.stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write into read-only folders")
+def test_unwritable_folder_is_a_clear_error_and_leaves_nothing(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(OutputUnwritableError, match="--output-dir"):
+            atomic_write_text(folder / "t.txt", "x")
+    finally:
+        folder.chmod(0o700)
+    assert list(folder.iterdir()) == []
+
+
+def test_output_below_a_file_is_a_clear_error_even_for_root(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    with pytest.raises(OutputUnwritableError, match="cannot write the transcript"):
+        atomic_write_text(blocker / "t.txt", "x")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
