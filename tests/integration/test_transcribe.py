@@ -1,0 +1,95 @@
+"""The real default model (bundled Whisper base) on real speech."""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+
+import jsonschema
+import pysrt
+import pytest
+import webvtt
+
+from bench.scoring import corpus_wer, load_clips, normalise, repeated_ngram_runs
+from stt_cli.options import OutputFormat, OutputOptions
+from stt_cli.writers import get_writer
+
+pytestmark = pytest.mark.integration
+
+MAX_WER = 0.08
+
+
+@pytest.fixture(scope="module")
+def english_results(base_transcriber, data_dir):
+    clips = load_clips(data_dir / "en_jfk") + load_clips(data_dir / "en_librispeech")
+    assert len(clips) == 8
+    return [(clip, base_transcriber.transcribe(clip.path)) for clip in clips]
+
+
+def test_wer_on_english_references(english_results):
+    wer = corpus_wer([c.reference for c, _ in english_results], [t.text for _, t in english_results])
+    assert wer <= MAX_WER, f"WER {wer:.1%} above {MAX_WER:.0%}"
+
+
+def test_language_is_detected_with_its_probability(english_results):
+    for _, transcript in english_results:
+        assert transcript.language == "en"
+        assert transcript.language_source == "detected"
+        assert 0.5 < transcript.language_probability <= 1.0
+
+
+def test_timestamps_are_monotonic_in_range_and_words_lie_in_their_segment(english_results):
+    for clip, transcript in english_results:
+        assert transcript.duration == pytest.approx(clip.duration, abs=0.05)
+        previous_start = 0.0
+        for segment in transcript.segments:
+            assert previous_start <= segment.start <= segment.end <= transcript.duration
+            previous_start = segment.start
+            assert segment.words, "word timestamps are on by default"
+            for word in segment.words:
+                assert segment.start <= word.start <= word.end <= segment.end
+                assert word.start >= previous_start
+                previous_start = word.start
+                assert 0.0 <= word.probability <= 1.0
+
+
+def test_no_looping_on_the_reference_clips(english_results):
+    for clip, transcript in english_results:
+        assert repeated_ngram_runs(transcript.text) == 0, clip.path.name
+
+
+def test_every_format_parses_and_json_matches_its_schema(english_results, tmp_path):
+    schema = json.loads(files("stt_cli").joinpath("schema/transcript.schema.json").read_text())
+    options = OutputOptions(formats=tuple(OutputFormat))
+    for clip, transcript in english_results:
+        stem = tmp_path / clip.path.stem
+        paths = {fmt: get_writer(fmt, options).write(transcript, stem.with_suffix(f".{fmt.value}")) for fmt in OutputFormat}
+        data = json.loads(paths[OutputFormat.json].read_text(encoding="utf-8"))
+        jsonschema.validate(data, schema)
+        subs = pysrt.open(str(paths[OutputFormat.srt]), encoding="utf-8")
+        captions = webvtt.read(str(paths[OutputFormat.vtt]))
+        assert len(subs) == len(captions) >= 1
+        assert normalise(" ".join(s.text for s in subs)) == normalise(transcript.text)
+        assert normalise(" ".join(c.text for c in captions)) == normalise(transcript.text)
+        for sub in subs:
+            assert all(len(line) <= options.max_line_width for line in sub.text.splitlines() if " " in line)
+            assert len(sub.text.splitlines()) <= options.max_line_count
+        assert sub.end.ordinal <= round(transcript.duration * 1000)
+
+
+@pytest.mark.parametrize("name", ["jfk_stereo.mp3", "jfk_video.mp4", "jfk_video.mkv"])
+def test_other_containers_give_the_same_text(base_transcriber, media_dir, english_results, name):
+    flac_text = english_results[0][1].text
+    assert english_results[0][0].path.name == "jfk.flac"
+    transcript = base_transcriber.transcribe(media_dir / name)
+    assert transcript.duration == pytest.approx(11.0, abs=0.1)
+    assert normalise(transcript.text) == normalise(flac_text)
+
+
+def test_requested_language_is_recorded_as_requested_not_as_detected(data_dir):
+    from stt_cli.options import AsrOptions
+    from stt_cli.pipeline import transcribe_file
+
+    transcript = transcribe_file(data_dir / "en_jfk" / "jfk.flac", options=AsrOptions(model="tiny.en", language="en"))
+    assert (transcript.language, transcript.language_source, transcript.language_probability) == ("en", "requested", None)
+    assert "ask not what your country can do for you" in normalise(transcript.text)
