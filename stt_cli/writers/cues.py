@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -96,6 +97,6 @@ def _without_overlaps(cues: list[Cue]) -> list[Cue]:
     """End each cue no later than the next one starts (players show overlapping cues stacked)."""
     tidy = [
         Cue(start=cue.start, end=min(cue.end, max(following.start, cue.start)), lines=cue.lines)
-        for cue, following in zip(cues, cues[1:], strict=False)
+        for cue, following in itertools.pairwise(cues)
     ]
     return [*tidy, *cues[len(tidy) :]]

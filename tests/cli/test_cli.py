@@ -45,7 +45,9 @@ def test_default_run_writes_srt_next_to_the_input(work):
 
 def test_all_formats_into_output_dir(work):
     out = work / "transcripts" / "day1"
-    result = stt("transcribe", work / "hearing.flac", "-f", "json,srt", "--format", "vtt", "-f", "txt", "-o", out, *FAST)
+    result = stt(
+        "transcribe", work / "hearing.flac", "-f", "json,srt", "--format", "vtt", "-f", "txt", "-o", out, *FAST
+    )
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["hearing.json", "hearing.srt", "hearing.txt", "hearing.vtt"]
     data = json.loads((out / "hearing.json").read_text(encoding="utf-8"))
@@ -66,7 +68,9 @@ def test_subtitle_line_options_are_applied(work):
 def test_a_batch_goes_on_past_bad_files_and_exits_1(work):
     (work / "empty.mp3").write_bytes(b"")
     (work / "minutes.wav").write_text("not audio\n" * 100)
-    result = stt("transcribe", work / "missing.mp3", work / "empty.mp3", work / "minutes.wav", work / "hearing.flac", *FAST)
+    result = stt(
+        "transcribe", work / "missing.mp3", work / "empty.mp3", work / "minutes.wav", work / "hearing.flac", *FAST
+    )
     assert result.exit_code == 1
     assert (work / "hearing.srt").is_file()
     assert not (work / "empty.srt").exists() and not (work / "minutes.srt").exists()

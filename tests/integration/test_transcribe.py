@@ -63,7 +63,10 @@ def test_every_format_parses_and_json_matches_its_schema(english_results, tmp_pa
     options = OutputOptions(formats=tuple(OutputFormat))
     for clip, transcript in english_results:
         stem = tmp_path / clip.path.stem
-        paths = {fmt: get_writer(fmt, options).write(transcript, stem.with_suffix(f".{fmt.value}")) for fmt in OutputFormat}
+        paths = {
+            fmt: get_writer(fmt, options).write(transcript, stem.with_suffix(f".{fmt.value}"))
+            for fmt in OutputFormat
+        }
         data = json.loads(paths[OutputFormat.json].read_text(encoding="utf-8"))
         jsonschema.validate(data, schema)
         subs = pysrt.open(str(paths[OutputFormat.srt]), encoding="utf-8")
@@ -90,6 +93,12 @@ def test_requested_language_is_recorded_as_requested_not_as_detected(data_dir):
     from stt_cli.options import AsrOptions
     from stt_cli.pipeline import transcribe_file
 
-    transcript = transcribe_file(data_dir / "en_jfk" / "jfk.flac", options=AsrOptions(model="tiny.en", language="en"))
-    assert (transcript.language, transcript.language_source, transcript.language_probability) == ("en", "requested", None)
+    transcript = transcribe_file(
+        data_dir / "en_jfk" / "jfk.flac", options=AsrOptions(model="tiny.en", language="en")
+    )
+    assert (transcript.language, transcript.language_source, transcript.language_probability) == (
+        "en",
+        "requested",
+        None,
+    )
     assert "ask not what your country can do for you" in normalise(transcript.text)

@@ -35,7 +35,7 @@ def test_blocks_cover_the_whole_signal(jfk):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(InputNotFoundError, match="no such file"):
+    with pytest.raises(InputNotFoundError, match=r"no such file"):
         probe(tmp_path / "nope.mp3")
 
 
@@ -56,17 +56,17 @@ def test_empty_file(tmp_path):
 def test_non_media_is_refused_with_advice(tmp_path, name, content):
     path = tmp_path / name
     path.write_bytes(content)
-    with pytest.raises(AudioDecodeError, match="cannot be decoded as audio or video.*re-export"):
+    with pytest.raises(AudioDecodeError, match=r"cannot be decoded as audio or video.*re-export"):
         load_audio(path)
 
 
 def test_folder_given_as_file(tmp_path):
-    with pytest.raises(AudioDecodeError, match="folder"):
+    with pytest.raises(AudioDecodeError, match=r"folder"):
         load_audio(tmp_path)
 
 
 def test_video_without_sound(tmp_path):
-    with pytest.raises(NoAudioStreamError, match="no audio track"):
+    with pytest.raises(NoAudioStreamError, match=r"no audio track"):
         load_audio(write_video_only(tmp_path / "silent-film.mp4"))
 
 

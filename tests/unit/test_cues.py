@@ -1,3 +1,5 @@
+import itertools
+
 from stt_cli.types import Segment, Word
 from stt_cli.writers.cues import MAX_PAUSE_IN_CUE, build_cues
 
@@ -59,7 +61,9 @@ def test_cues_never_overlap_and_never_span_segments():
     a_words = (*a_words[:-1], late)
     b_words = words_from("second one", start=late.end - 0.3)
     cues = build_cues(
-        [segment("first segment text", a_words), segment("second one", b_words)], max_line_width=80, max_line_count=2
+        [segment("first segment text", a_words), segment("second one", b_words)],
+        max_line_width=80,
+        max_line_count=2,
     )
     assert [c.text for c in cues] == ["first segment text", "second one"]
     assert cues[0].end <= cues[1].start
@@ -71,7 +75,7 @@ def test_segment_without_words_is_wrapped_and_its_time_shared():
     assert all(len(c.text) <= 20 for c in cues)
     assert cues[0].start == 10.0
     assert abs(cues[-1].end - 16.0) < 1e-9
-    assert all(a.end <= b.start + 1e-9 for a, b in zip(cues, cues[1:], strict=False))
+    assert all(a.end <= b.start + 1e-9 for a, b in itertools.pairwise(cues))
 
 
 def test_no_segments_no_cues():

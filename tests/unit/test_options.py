@@ -14,7 +14,7 @@ def test_all_means_every_format():
 
 
 def test_unknown_format_is_a_usage_error_naming_the_choices():
-    with pytest.raises(UsageError, match="docx.*json, srt, vtt, txt"):
+    with pytest.raises(UsageError, match=r"docx.*json, srt, vtt, txt"):
         parse_formats(["srt,docx"])
 
 

@@ -100,7 +100,7 @@ def test_unwritable_folder_is_a_clear_error_and_leaves_nothing(tmp_path):
     folder.mkdir()
     folder.chmod(0o500)
     try:
-        with pytest.raises(OutputUnwritableError, match="--output-dir"):
+        with pytest.raises(OutputUnwritableError, match=r"--output-dir"):
             atomic_write_text(folder / "t.txt", "x")
     finally:
         folder.chmod(0o700)
@@ -110,7 +110,7 @@ def test_unwritable_folder_is_a_clear_error_and_leaves_nothing(tmp_path):
 def test_output_below_a_file_is_a_clear_error_even_for_root(tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
-    with pytest.raises(OutputUnwritableError, match="cannot write the transcript"):
+    with pytest.raises(OutputUnwritableError, match=r"cannot write the transcript"):
         atomic_write_text(blocker / "t.txt", "x")
 
 
