@@ -52,7 +52,8 @@ def recognise(model: WhisperModel, samples: np.ndarray, options: AsrOptions) -> 
             vad_filter=options.vad,
             word_timestamps=options.word_timestamps,
         )
-    except (RuntimeError, ValueError, MemoryError) as e:
+    except (RuntimeError, ValueError) as e:
+        _raise_memory_error_if_oom(e)
         raise TranscriptionError(f"speech recognition failed to start: {e}") from e
 
     if options.language is not None and info.language == options.language:
@@ -105,8 +106,16 @@ def _convert(raw_segments, duration: float) -> Iterator[Segment]:
                 compression_ratio=float(raw.compression_ratio),
             )
             index += 1
-    except (RuntimeError, MemoryError) as e:
+    except RuntimeError as e:
+        _raise_memory_error_if_oom(e)
         raise TranscriptionError(f"speech recognition failed: {e}") from e
+
+
+def _raise_memory_error_if_oom(error: Exception) -> None:
+    # CTranslate2 reports exhausted CPU or GPU memory as a RuntimeError; callers map MemoryError to a
+    # clear out_of_memory message.
+    if "out of memory" in str(error).lower():
+        raise MemoryError(str(error)) from error
 
 
 def _clamp(value: float, low: float, high: float) -> float:

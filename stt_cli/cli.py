@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -12,10 +13,20 @@ from rich.console import Console
 
 from stt_cli import __version__
 from stt_cli.errors import EXIT_INTERRUPTED, SttError
-from stt_cli.options import DEFAULT_MODEL, AsrOptions, Device, OutputOptions, Task, parse_formats
+from stt_cli.options import (
+    DEFAULT_MODEL,
+    AsrOptions,
+    Device,
+    InputOptions,
+    OutputOptions,
+    Task,
+    parse_duration,
+    parse_formats,
+    parse_size,
+)
 
 if TYPE_CHECKING:
-    from stt_cli.batch import BatchEvents, FileOutcome
+    from stt_cli.batch import BatchEvents, BatchResult, FileOutcome
 
 app = typer.Typer(
     name="stt",
@@ -46,7 +57,11 @@ def root(
 @app.command()
 def transcribe(
     inputs: Annotated[
-        list[Path], typer.Argument(help="Audio or video files (wav mp3 flac m4a ogg opus webm mp4 mkv mov …).")
+        list[str],
+        typer.Argument(
+            help="Audio or video files, folders (searched recursively) or quoted glob patterns ('day*/**/*.mp3').",
+            show_default=False,
+        ),
     ],
     model: Annotated[
         str,
@@ -85,11 +100,34 @@ def transcribe(
         Path | None,
         typer.Option("--output-dir", "-o", help="Write here instead of next to each input.", file_okay=False),
     ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Transcribe again even when current outputs exist.")
+    ] = False,
+    fail_fast: Annotated[
+        bool, typer.Option("--fail-fast", help="Stop the batch at the first failed file.")
+    ] = False,
+    max_duration: Annotated[
+        str, typer.Option(help="Refuse recordings longer than this (12h, 90m, 3600); 0 for no limit.")
+    ] = "12h",
+    max_size: Annotated[
+        str, typer.Option(help="Refuse files larger than this (16G, 500M); 0 for no limit.")
+    ] = "16G",
+    allow_truncated: Annotated[
+        bool,
+        typer.Option(
+            "--allow-truncated", help="Transcribe what can be decoded of a truncated file (with a warning)."
+        ),
+    ] = False,
+    summary_json: Annotated[
+        Path | None,
+        typer.Option(help="Also write the batch summary as JSON here, for scripts and CI.", dir_okay=False),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what each stage does.")] = False,
 ) -> None:
     """Transcribe recordings; write <name>.<format> next to each input (or under --output-dir)."""
     _configure_logging(verbose)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
     try:
         asr_options = AsrOptions(
             model=model,
@@ -110,22 +148,57 @@ def transcribe(
             max_line_width=max_line_width,
             max_line_count=max_line_count,
         )
-        from stt_cli.batch import exit_code, run_batch
+        limits = InputOptions(
+            max_duration=parse_duration(max_duration),
+            max_size=parse_size(max_size),
+            allow_truncated=allow_truncated,
+        )
+        from stt_cli.batch import Batch, BatchResult, check_writable, run_batch, write_summary
+        from stt_cli.inputs import discover
         from stt_cli.pipeline import Transcriber
 
-        with _status(quiet, f"Loading model {model}…"):
-            transcriber = Transcriber.load(asr_options)
-        events = _make_events(quiet)
-        outcomes = run_batch(transcriber, list(inputs), output_options, events)
+        found = discover(inputs)
+        if not found.files:
+            result = BatchResult(tuple(_failed(p) for p in found.problems))
+        else:
+            if output_dir is not None:
+                check_writable(output_dir)
+            with _status(quiet, f"Loading model {model}…"):
+                transcriber = Transcriber.load(asr_options)
+            batch = Batch(
+                transcriber=transcriber,
+                output=output_options,
+                limits=limits,
+                overwrite=overwrite,
+                fail_fast=fail_fast,
+            )
+            result = run_batch(batch, list(found.files), _make_events(quiet), problems=found.problems)
+        if summary_json is not None:
+            write_summary(result, summary_json)
     except SttError as error:
-        stderr.print(f"stt: error: {error}", markup=False)
+        stderr.print(f"stt: error [{error.code}]: {error}", markup=False)
         raise typer.Exit(error.exit_code) from None
-    except KeyboardInterrupt:
-        stderr.print("stt: interrupted; finished transcripts are kept, nothing half-written was left")
+    except KeyboardInterrupt:  # while loading the model: nothing was started
+        stderr.print("stt: interrupted")
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    if len(outcomes) > 1 and not quiet:
-        _print_summary(outcomes)
-    raise typer.Exit(exit_code(outcomes))
+    if not found.files:
+        for outcome in result.outcomes:
+            _print_outcome(outcome, quiet)
+    if result.interrupted:
+        stderr.print("stt: interrupted: finished transcripts are kept; rerun the same command to do the rest")
+    if len(result.outcomes) > 1 and not quiet:
+        _print_summary(result)
+    raise typer.Exit(result.exit_code)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _failed(problem: SttError) -> FileOutcome:
+    from stt_cli.batch import FileOutcome, Status
+
+    return FileOutcome(getattr(problem, "path", Path()), Status.failed, error=problem)
 
 
 def _configure_logging(verbose: bool) -> None:
@@ -201,24 +274,53 @@ def _make_events(quiet: bool) -> BatchEvents:
 def _print_outcome(outcome: FileOutcome, quiet: bool) -> None:
     if outcome.error is not None:
         stderr.print(f"stt: error [{outcome.error.code}]: {outcome.error}", markup=False)
-    elif not quiet:
-        speed = f", {outcome.duration / outcome.elapsed:.1f}x real time" if outcome.elapsed > 0 else ""
-        names = ", ".join(str(p) for p in outcome.outputs)
-        stderr.print(f"done: {outcome.source} ({outcome.duration:.1f} s audio{speed}) -> {names}", markup=False)
+        return
+    for warning in outcome.warnings:
+        stderr.print(f"stt: warning: {outcome.source}: {warning}", markup=False)
+    if quiet:
+        return
+    names = ", ".join(str(p) for p in outcome.outputs)
+    if outcome.status == "skipped":
+        stderr.print(
+            f"skipped: {outcome.source} (current transcripts exist: {names}; --overwrite to redo)", markup=False
+        )
+    else:
+        speed = (
+            f", {outcome.duration / outcome.elapsed:.1f}x real time"
+            if outcome.elapsed and outcome.duration
+            else ""
+        )
+        stderr.print(
+            f"done: {outcome.source} ({outcome.duration or 0:.1f} s audio{speed}) -> {names}", markup=False
+        )
 
 
-def _print_summary(outcomes: list[FileOutcome]) -> None:
-    done = [o for o in outcomes if o.ok]
-    failed = [o for o in outcomes if not o.ok]
-    audio = sum(o.duration or 0.0 for o in done)
-    line = f"{len(outcomes)} files: {len(done)} transcribed ({audio / 60:.1f} min audio), {len(failed)} failed"
-    if failed:
+def _print_summary(result: BatchResult) -> None:
+    from rich.table import Table
+
+    from stt_cli.batch import Status
+
+    table = Table(title="stt summary", title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("status")
+    table.add_column("files", justify="right")
+    table.add_column("audio h", justify="right")
+    table.add_column("codes")
+    for status in Status:
+        group = [o for o in result.outcomes if o.status is status]
+        if not group:
+            continue
         codes: dict[str, int] = {}
-        for o in failed:
-            assert o.error is not None
-            codes[o.error.code] = codes.get(o.error.code, 0) + 1
-        line += " (" + ", ".join(f"{code}: {n}" for code, n in sorted(codes.items())) + ")"
-    stderr.print(line, markup=False)
+        for o in group:
+            if o.error is not None:
+                codes[o.error.code] = codes.get(o.error.code, 0) + 1
+        hours = sum(o.duration or 0.0 for o in group) / 3600
+        table.add_row(
+            status.value,
+            str(len(group)),
+            f"{hours:.2f}" if status is Status.done else "",
+            ", ".join(f"{code} {n}" for code, n in sorted(codes.items())),
+        )
+    stderr.print(table)
 
 
 def main() -> None:

@@ -21,11 +21,12 @@ class SttError(Exception):
 
     Attributes:
         code: short stable identifier, e.g. ``"not_found"``; printed and written to summaries.
-        exit_code: what the process exits with when this is the only kind of failure.
+        exit_code: what the process exits with when this error stops the whole run (inside a batch, the
+            batch's outcome decides: see ``BatchResult.exit_code``).
     """
 
     code = "error"
-    exit_code = EXIT_SOME_FAILED
+    exit_code = EXIT_ALL_FAILED
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -84,11 +85,96 @@ class AudioDecodeError(InputError):
         )
 
 
+class UnreadableError(InputError):
+    code = "unreadable"
+
+    def __init__(self, path: Path | str, detail: str):
+        super().__init__(path, f"cannot be read ({detail})", "check its permissions")
+
+
+class UnsupportedFormatError(InputError):
+    code = "unsupported_format"
+
+    def __init__(self, path: Path | str, what: str):
+        super().__init__(path, f"is {what}, not audio or video", "pass the recording itself")
+
+
+class TooLargeError(InputError):
+    code = "too_large"
+
+    def __init__(self, path: Path | str, size: int, limit: int):
+        super().__init__(
+            path,
+            f"is {size / 2**30:.1f} GiB, over the {limit / 2**30:.1f} GiB limit",
+            "raise --max-size (0 for no limit) if it really is one recording",
+        )
+
+
+class TooLongError(InputError):
+    code = "too_long"
+
+    def __init__(self, path: Path | str, seconds: float, limit: float):
+        super().__init__(
+            path,
+            f"lasts {_hours(seconds)}, over the {_hours(limit)} limit",
+            "split it, or raise --max-duration (0 for no limit) if this machine has the memory",
+        )
+
+
+class EmptyAudioError(InputError):
+    code = "empty_audio"
+
+    def __init__(self, path: Path | str):
+        super().__init__(path, "its audio track holds no sound at all (zero length)", "re-export the recording")
+
+
+class TruncatedError(InputError):
+    code = "truncated"
+
+    def __init__(self, path: Path | str, declared: float, decoded: float):
+        super().__init__(
+            path,
+            f"declares {declared:.1f} s of audio but only {decoded:.1f} s could be decoded (truncated or damaged)",
+            "re-copy it from the recorder, or pass --allow-truncated to transcribe what is there",
+        )
+
+
+class NoMediaFoundError(InputError):
+    code = "no_media_found"
+
+    def __init__(self, path: Path | str, why: str):
+        super().__init__(path, why, "check the folder or pattern")
+
+
+class OutOfMemoryError(InputError):
+    code = "out_of_memory"
+
+    def __init__(self, path: Path | str):
+        super().__init__(
+            path,
+            "ran out of memory",
+            "close other programs, use a smaller --model or --compute-type int8, or split the recording",
+        )
+
+
+class InterruptedRunError(InputError):
+    code = "interrupted"
+    exit_code = 130
+
+    def __init__(self, path: Path | str):
+        super().__init__(path, "interrupted before it finished", "rerun the same command to finish it")
+
+
+def _hours(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.1f} s"
+
+
 class ModelUnavailableError(SttError):
     """The requested model cannot be found, fetched or verified."""
 
     code = "model_unavailable"
-    exit_code = EXIT_ALL_FAILED
 
 
 class OutputUnwritableError(SttError):

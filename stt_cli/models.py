@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stt_cli.errors import ModelUnavailableError
+from stt_cli.fileio import sha256_file
 from stt_cli.options import AsrOptions, Device
 
 if TYPE_CHECKING:
@@ -35,7 +36,6 @@ logger = logging.getLogger("stt_cli")
 REPO_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 MANIFEST_NAME = "manifest.json"
 REQUIRED_FILES = ("model.bin", "config.json")
-_HASH_BLOCK = 1 << 20  # bytes read at a time while hashing
 
 
 @dataclass(frozen=True)
@@ -93,14 +93,6 @@ def resolve(name: str) -> ResolvedModel:
     if name in manifest:
         return _resolve_bundled(name, manifest[name])
     return _resolve_hub(name, bundled=sorted(manifest))
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(_HASH_BLOCK):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _resolve_local(name: str, folder: Path) -> ResolvedModel:
@@ -179,7 +171,7 @@ def _assemble(target: Path, parts: list[Path], expected_sha256: str, model: str)
         with os.fdopen(fd, "wb") as out:
             for part in parts:
                 with part.open("rb") as f:
-                    while block := f.read(_HASH_BLOCK):
+                    while block := f.read(1 << 20):
                         digest.update(block)
                         out.write(block)
         if digest.hexdigest() != expected_sha256:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -142,12 +142,56 @@ class OutputOptions:
             raise UsageError("--max-line-count must be between 1 and 10")
 
 
-@dataclass(frozen=True, kw_only=True)
-class Options:
-    """Everything one run needs."""
+DEFAULT_MAX_DURATION = 12 * 3600.0  # seconds: a full court day; 12 h of 16 kHz float32 is 2.8 GB of RAM
+DEFAULT_MAX_SIZE = 16 * 2**30  # bytes: a 12-hour video at typical courtroom-camera bitrates
 
-    asr: AsrOptions = field(default_factory=AsrOptions)
-    output: OutputOptions = field(default_factory=OutputOptions)
+
+@dataclass(frozen=True, kw_only=True)
+class InputOptions:
+    """What inputs are accepted.
+
+    Attributes:
+        max_duration: longest recording in seconds; 0 for no limit.
+        max_size: largest file in bytes; 0 for no limit.
+        allow_truncated: transcribe what can be decoded of a file that declares more audio than it holds
+            (with a warning) instead of refusing it.
+    """
+
+    max_duration: float = DEFAULT_MAX_DURATION
+    max_size: int = DEFAULT_MAX_SIZE
+    allow_truncated: bool = False
+
+    def __post_init__(self) -> None:
+        if self.max_duration < 0:
+            raise UsageError("--max-duration must be 0 (no limit) or a number of seconds")
+        if self.max_size < 0:
+            raise UsageError("--max-size must be 0 (no limit) or a size such as 16G")
+
+
+def parse_size(text: str) -> int:
+    """``"500M"``, ``"16G"``, ``"1.5T"`` or plain bytes -> bytes (binary units)."""
+    units = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+    value = text.strip().upper().removesuffix("B").removesuffix("I")
+    number, unit = (value[:-1], value[-1]) if value and value[-1] in units else (value, "")
+    try:
+        size = float(number) * units[unit]
+    except ValueError:
+        raise UsageError(f"--max-size {text!r} is not a size; use e.g. 500M, 16G or 0 for no limit") from None
+    if size < 0:
+        raise UsageError("--max-size cannot be negative")
+    return int(size)
+
+
+def parse_duration(text: str) -> float:
+    """``"90"`` (seconds), ``"45m"``, ``"12h"``, ``"1h30m"`` -> seconds."""
+    import re
+
+    value = text.strip().lower()
+    match = re.fullmatch(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?", value)
+    if not value or not match:
+        raise UsageError(f"--max-duration {text!r} is not a duration; use e.g. 12h, 90m, 3600 or 0 for no limit")
+    hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
 
 
 def parse_formats(values: list[str] | tuple[str, ...]) -> tuple[OutputFormat, ...]:

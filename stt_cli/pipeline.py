@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stt_cli import asr, audio, models
-from stt_cli.options import AsrOptions
-from stt_cli.types import ModelInfo, Segment, Transcript
+from stt_cli.errors import OutOfMemoryError, TruncatedError
+from stt_cli.fileio import sha256_file
+from stt_cli.options import AsrOptions, InputOptions
+from stt_cli.types import InputInfo, ModelInfo, Segment, Transcript
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -46,25 +48,41 @@ class Transcriber:
         whisper, device, compute_type = models.load_whisper(resolved, options)
         return cls(options=options, model=resolved, whisper=whisper, device=device, compute_type=compute_type)
 
-    def transcribe(self, path: Path, *, on_progress: ProgressHook = _no_progress) -> Transcript:
-        """Transcribe one file.
+    def transcribe(
+        self, path: Path, *, limits: InputOptions | None = None, on_progress: ProgressHook = _no_progress
+    ) -> Transcript:
+        """Transcribe one file: validate it, decode it, recognise it.
 
         Raises:
-            InputError: the file is missing, empty, not media, or has no audio.
+            InputError: the file is missing, empty, not media, without audio, over a limit, or truncated.
             TranscriptionError: the recogniser failed.
         """
-        decoded = audio.load_audio(path)
+        limits = limits or InputOptions()
+        info = audio.validate(path, limits)
+        source = InputInfo(
+            path=str(path),
+            size_bytes=info.size_bytes,
+            sha256=sha256_file(path),
+            container=info.container,
+            codec=info.codec,
+            declared_duration=info.duration,
+        )
+        try:
+            decoded = audio.load_audio(path, max_duration=limits.max_duration)
+        except MemoryError as e:
+            raise OutOfMemoryError(path) from e
         total = decoded.duration
         on_progress("decode", total, total)
-        recognition = asr.recognise(self.whisper, decoded.samples, self.options)
-        segments: list[Segment] = []
-        on_progress("transcribe", 0.0, total)
-        for segment in recognition.segments:
-            segments.append(segment)
-            on_progress("transcribe", segment.end, total)
-        on_progress("transcribe", total, total)
+        warnings: list[str] = []
+        if (truncated := audio.check_complete(info, total)) is not None:
+            if not limits.allow_truncated:
+                raise TruncatedError(path, info.duration or 0.0, total)
+            warnings.append(truncated.split("; ")[0] + "; transcribed what could be decoded")
+        recognition, segments = self._recognise(path, decoded.samples, on_progress)
+        if not segments:
+            warnings.append("no speech was found: the transcript is empty")
         return Transcript(
-            source=str(path),
+            input=source,
             duration=total,
             language=recognition.language,
             language_source=recognition.language_source,
@@ -72,10 +90,26 @@ class Transcriber:
             task=self.options.task.value,
             segments=tuple(segments),
             model=ModelInfo(name=self.model.name, path=str(self.model.path), sha256=self.model.sha256),
-            settings=self._settings(),
+            settings=self.settings(),
+            warnings=tuple(warnings),
         )
 
-    def _settings(self) -> dict[str, Any]:
+    def _recognise(self, path: Path, samples, on_progress: ProgressHook) -> tuple[asr.Recognition, list[Segment]]:
+        total = samples.shape[0] / audio.SAMPLE_RATE
+        segments: list[Segment] = []
+        on_progress("transcribe", 0.0, total)
+        try:
+            recognition = asr.recognise(self.whisper, samples, self.options)
+            for segment in recognition.segments:
+                segments.append(segment)
+                on_progress("transcribe", segment.end, total)
+        except MemoryError as e:
+            raise OutOfMemoryError(path) from e
+        on_progress("transcribe", total, total)
+        return recognition, segments
+
+    def settings(self) -> dict[str, Any]:
+        """The settings that shape the text, as recorded in the transcript."""
         return {**self.options.settings(), "device": self.device, "compute_type": self.compute_type}
 
 

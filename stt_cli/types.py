@@ -84,11 +84,33 @@ class ModelInfo:
 
 
 @dataclass(frozen=True)
+class InputInfo:
+    """The recording a transcript was made from, so the transcript can be tied to it (and resumed)."""
+
+    path: str
+    size_bytes: int
+    sha256: str
+    container: str
+    codec: str
+    declared_duration: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "size_bytes": self.size_bytes,
+            "sha256": self.sha256,
+            "container": self.container,
+            "codec": self.codec,
+            "declared_duration": None if self.declared_duration is None else _round(self.declared_duration),
+        }
+
+
+@dataclass(frozen=True)
 class Transcript:
     """A whole file's transcript.
 
     Attributes:
-        source: the input path as given.
+        input: the recording: path as given, size, sha256, container.
         duration: length of the decoded audio in seconds.
         language: the language the text is in (what decoding used).
         language_source: ``"detected"`` when Whisper chose it, ``"requested"`` when the user forced it.
@@ -98,9 +120,10 @@ class Transcript:
         segments: the segments in time order.
         model: the model that produced the text.
         settings: the decoding settings that shape the text.
+        warnings: things the reader should know (no speech found, truncated file transcribed anyway).
     """
 
-    source: str
+    input: InputInfo
     duration: float
     language: str
     language_source: str
@@ -109,6 +132,7 @@ class Transcript:
     segments: tuple[Segment, ...]
     model: ModelInfo
     settings: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -121,7 +145,7 @@ class Transcript:
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema_version": SCHEMA_VERSION,
-            "source": self.source,
+            "input": self.input.to_dict(),
             "duration": _round(self.duration),
             "language": self.language,
             "language_source": self.language_source,
@@ -132,6 +156,7 @@ class Transcript:
             "model": self.model.to_dict(),
             "settings": dict(self.settings),
             "text": self.text,
+            "warnings": list(self.warnings),
             "segments": [s.to_dict() for s in self.segments],
         }
 

@@ -76,3 +76,29 @@ def write_video_only(path: Path, seconds: float = 1.0) -> Path:
 def write_wav(path: Path, samples: np.ndarray, rate: int = 16_000) -> Path:
     """16-bit PCM WAV of float samples in [-1, 1]."""
     return encode_like(samples, path, codec="pcm_s16le", rate=rate, layout="mono", source_rate=rate)
+
+
+def write_wav_header(
+    path: Path, *, channels: int, declared_seconds: float, actual_seconds: float, rate: int = 16_000
+):
+    """A PCM WAV whose header may lie: it declares ``declared_seconds`` but holds ``actual_seconds`` of noise."""
+    import struct
+
+    block_align = max(channels, 1) * 2
+    declared = int(declared_seconds * rate) * block_align
+    rng = np.random.default_rng(0)
+    data = (rng.standard_normal(int(actual_seconds * rate) * max(channels, 1)) * 1000).astype("<i2").tobytes()
+    header = b"RIFF" + struct.pack("<I", 36 + declared) + b"WAVE"
+    header += b"fmt " + struct.pack("<IHHIIHH", 16, 1, channels, rate, rate * block_align, block_align, 16)
+    header += b"data" + struct.pack("<I", declared)
+    path.write_bytes(header + data)
+    return path
+
+
+def concatenate(sources: list[Path], path: Path, gap_seconds: float = 0.5) -> Path:
+    """Real speech clips one after another with short silences, as a 16 kHz WAV."""
+    gap = np.zeros(int(gap_seconds * 16_000), dtype=np.float32)
+    parts = []
+    for source in sources:
+        parts += [load_mono16k(source), gap]
+    return write_wav(path, np.concatenate(parts))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from stt_cli.fileio import atomic_write_text
 from stt_cli.options import OutputFormat, OutputOptions
-from stt_cli.writers.base import ResultWriter, atomic_write_text
+from stt_cli.writers.base import ResultWriter
 from stt_cli.writers.json import JsonWriter
 from stt_cli.writers.subtitles import SrtWriter, VttWriter
 from stt_cli.writers.text import TxtWriter
@@ -22,9 +23,13 @@ def get_writer(fmt: OutputFormat, options: OutputOptions) -> ResultWriter:
     return WRITERS[fmt](options)
 
 
-def output_path(source: Path, fmt: OutputFormat, options: OutputOptions) -> Path:
-    """``<output_dir or the input's folder>/<input stem>.<format>``."""
-    folder = options.output_dir if options.output_dir is not None else source.parent
+def output_path(source: Path, fmt: OutputFormat, options: OutputOptions, relative_dir: Path = Path(".")) -> Path:
+    """``<input's folder>/<stem>.<format>``, or ``<output_dir>/<relative_dir>/<stem>.<format>``.
+
+    ``relative_dir`` mirrors the input tree below a folder argument, so that ``day1/a.mp3`` and ``day2/a.mp3``
+    never write the same file.
+    """
+    folder = source.parent if options.output_dir is None else options.output_dir / relative_dir
     return folder / f"{source.stem}.{WRITERS[fmt].extension}"
 
 

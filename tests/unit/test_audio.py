@@ -1,13 +1,12 @@
 """Decoding and its errors, on files the tests make. No model is loaded."""
 
-import os
-
 import numpy as np
 import pytest
-from media import encode_like, load_mono16k, write_video_only, write_wav
+from media import encode_like, load_mono16k, write_wav
 
-from stt_cli.audio import SAMPLE_RATE, iter_audio, load_audio, probe
-from stt_cli.errors import AudioDecodeError, EmptyFileError, InputNotFoundError, NoAudioStreamError
+from stt_cli.audio import SAMPLE_RATE, check_complete, iter_audio, load_audio, probe, validate
+from stt_cli.errors import TooLongError
+from stt_cli.options import InputOptions
 
 
 def test_flac_decodes_to_16k_mono_float32(jfk):
@@ -34,44 +33,25 @@ def test_blocks_cover_the_whole_signal(jfk):
     assert sum(b.shape[0] for b in blocks) == load_audio(jfk).samples.shape[0]
 
 
-def test_missing_file(tmp_path):
-    with pytest.raises(InputNotFoundError, match=r"no such file"):
-        probe(tmp_path / "nope.mp3")
-
-
-def test_empty_file(tmp_path):
-    (tmp_path / "e.wav").write_bytes(b"")
-    with pytest.raises(EmptyFileError):
-        load_audio(tmp_path / "e.wav")
-
-
-@pytest.mark.parametrize(
-    "name, content",
-    [
-        ("random.mp3", os.urandom(4096)),
-        ("notes.wav", b"Minutes of the hearing, not audio at all.\n" * 20),
-        ("report.m4a", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n" * 30),
-    ],
-)
-def test_non_media_is_refused_with_advice(tmp_path, name, content):
-    path = tmp_path / name
-    path.write_bytes(content)
-    with pytest.raises(AudioDecodeError, match=r"cannot be decoded as audio or video.*re-export"):
-        load_audio(path)
-
-
-def test_folder_given_as_file(tmp_path):
-    with pytest.raises(AudioDecodeError, match=r"folder"):
-        load_audio(tmp_path)
-
-
-def test_video_without_sound(tmp_path):
-    with pytest.raises(NoAudioStreamError, match=r"no audio track"):
-        load_audio(write_video_only(tmp_path / "silent-film.mp4"))
-
-
 def test_silence_decodes_as_silence(tmp_path):
     wav = write_wav(tmp_path / "quiet.wav", np.zeros(3 * SAMPLE_RATE, dtype=np.float32))
     audio = load_audio(wav)
     assert abs(audio.duration - 3.0) < 0.01
     assert np.abs(audio.samples).max() == 0.0
+
+
+def test_decoding_stops_as_soon_as_the_limit_is_passed(jfk):
+    with pytest.raises(TooLongError, match=r"over the 5\.0 s limit"):
+        load_audio(jfk, max_duration=5.0)
+
+
+def test_validate_describes_a_good_file(jfk):
+    info = validate(jfk, InputOptions())
+    assert (info.container, info.codec, info.sample_rate, info.channels) == ("flac", "flac", 16_000, 1)
+    assert info.duration == pytest.approx(11.0, abs=0.01)
+
+
+def test_a_complete_file_is_not_called_truncated(jfk):
+    info = validate(jfk, InputOptions())
+    assert check_complete(info, load_audio(jfk).duration) is None
+    assert "declares 11.0 s of audio but only 3.0 s" in check_complete(info, 3.0)

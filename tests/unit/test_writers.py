@@ -8,7 +8,7 @@ import webvtt
 
 from stt_cli.errors import OutputUnwritableError
 from stt_cli.options import OutputFormat, OutputOptions
-from stt_cli.types import ModelInfo, Segment, Transcript, Word
+from stt_cli.types import InputInfo, ModelInfo, Segment, Transcript, Word
 from stt_cli.writers import WRITERS, atomic_write_text, get_writer, output_path
 from stt_cli.writers.subtitles import SrtWriter, VttWriter
 
@@ -24,7 +24,9 @@ def transcript(segments=None) -> Transcript:
         Segment(id=1, start=3725.25, end=3727.0, text="Ja, Yang Mulia — saksi hadir.", words=()),
     )
     return Transcript(
-        source="hearing.mp3",
+        input=InputInfo(
+            path="hearing.mp3", size_bytes=1, sha256="1" * 64, container="mp3", codec="mp3", declared_duration=3730.0
+        ),
         duration=3730.0,
         language="id",
         language_source="detected",
