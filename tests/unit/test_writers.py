@@ -25,7 +25,12 @@ def transcript(segments=None) -> Transcript:
     )
     return Transcript(
         input=InputInfo(
-            path="hearing.mp3", size_bytes=1, sha256="1" * 64, container="mp3", codec="mp3", declared_duration=3730.0
+            path="hearing.mp3",
+            size_bytes=1,
+            sha256="1" * 64,
+            container="mp3",
+            codec="mp3",
+            declared_duration=3730.0,
         ),
         duration=3730.0,
         language="id",

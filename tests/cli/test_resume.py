@@ -1,0 +1,95 @@
+"""Resuming: finished files are skipped, anything that changed is redone, and Ctrl-C mid-batch leaves no partial
+output and loses no finished work."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from media import concatenate
+from typer.testing import CliRunner
+
+from stt_cli.cli import app
+
+pytestmark = pytest.mark.integration
+FAST = ["-m", "tiny.en", "-f", "json,srt"]
+
+
+def run(*args, summary: Path) -> dict:
+    result = CliRunner().invoke(app, ["transcribe", *map(str, args), *FAST, "--summary-json", str(summary)])
+    report = json.loads(summary.read_text())
+    assert report["exit_code"] == result.exit_code, result.stderr
+    return report
+
+
+def statuses(report: dict) -> dict[str, str]:
+    return {Path(f["input"]).name: f["status"] for f in report["files"]}
+
+
+def test_rerun_skips_current_files_and_redoes_changed_ones(tmp_path, jfk, data_dir):
+    folder = tmp_path / "hearings"
+    folder.mkdir()
+    shutil.copy(jfk, folder / "a.flac")
+    shutil.copy(data_dir / "en_librispeech" / "1089-134691-0001.flac", folder / "b.flac")
+    summary = tmp_path / "s.json"
+
+    assert statuses(run(folder, summary=summary)) == {"a.flac": "done", "b.flac": "done"}
+    first = (folder / "a.srt").stat().st_mtime_ns
+    assert statuses(run(folder, summary=summary)) == {"a.flac": "skipped", "b.flac": "skipped"}
+    assert (folder / "a.srt").stat().st_mtime_ns == first
+
+    os.utime(folder / "a.flac")  # touched but identical: the content decides, still skipped
+    assert statuses(run(folder, summary=summary))["a.flac"] == "skipped"
+    (folder / "b.srt").write_text("edited by hand\n")  # an output that changed is redone
+    assert statuses(run(folder, summary=summary)) == {"a.flac": "skipped", "b.flac": "done"}
+    shutil.copy(data_dir / "en_librispeech" / "1089-134691-0000.flac", folder / "a.flac")  # a new recording
+    assert statuses(run(folder, summary=summary))["a.flac"] == "done"
+
+    result = CliRunner().invoke(app, ["transcribe", str(folder), *FAST, "--max-line-width", "30"])
+    assert result.exit_code == 0 and result.stderr.count("done:") == 2, "another setting redoes every file"
+    result = CliRunner().invoke(app, ["transcribe", str(folder), *FAST, "--max-line-width", "30", "--overwrite"])
+    assert result.stderr.count("done:") == 2
+
+
+def test_ctrl_c_mid_batch_then_rerun_finishes_without_redoing(tmp_path, data_dir):
+    folder = tmp_path / "hearings"
+    folder.mkdir()
+    clips = sorted((data_dir / "en_librispeech").glob("*.flac"))
+    for name in ("a", "b", "c"):  # about 45 s of real speech each, so the signal lands mid-file
+        concatenate(clips, folder / f"{name}.wav")
+    summary = tmp_path / "first.json"
+    command = [sys.executable, "-m", "stt_cli", "transcribe", str(folder), *FAST, "--summary-json", str(summary)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while not (folder / ".a.stt.json").exists():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(1.0)  # well into b.wav
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert "interrupted" in stderr
+
+    report = json.loads(summary.read_text())
+    assert report["interrupted"] is True
+    assert statuses(report) == {"a.wav": "done", "b.wav": "failed", "c.wav": "pending"}
+    assert [f["code"] for f in report["files"]] == [None, "interrupted", None]
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == [".a.stt.json", "a.json", "a.srt", "a.wav", "b.wav", "c.wav"], "no partial or temporary file"
+    finished = (folder / "a.json").stat().st_mtime_ns
+
+    report = run(folder, summary=tmp_path / "second.json")
+    assert statuses(report) == {"a.wav": "skipped", "b.wav": "done", "c.wav": "done"}
+    assert report["exit_code"] == 0
+    assert (folder / "a.json").stat().st_mtime_ns == finished, "a finished file was not redone"
+    for name in ("a", "b", "c"):
+        assert json.loads((folder / f"{name}.json").read_text())["segments"]
