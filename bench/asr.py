@@ -85,29 +85,35 @@ def main() -> None:
     model_dir = str(resolve(args.model).path)  # both engines load this very folder
     clips, source = find_clips(tuple(args.sets.split(",")))
     audio = sum(c.duration for c in clips)
-    print(f"{len(clips)} clips, {audio:.0f} s of audio from {source}; model {args.model} ({model_dir}), "
-          f"int8 on CPU, {args.threads} threads, beam 5, word timestamps, language {args.language or 'detected'}")
+    print(
+        f"{len(clips)} clips, {audio:.0f} s of audio from {source}; model {args.model} ({model_dir}), "
+        f"int8 on CPU, {args.threads} threads, beam 5, word timestamps, language {args.language or 'detected'}"
+    )
 
     runs: dict[str, list[dict]] = {"stt": [], "faster-whisper": []}
     for round_ in range(1, args.rounds + 1):
         for engine in runs:
             print(f"  round {round_}: {engine}…", file=sys.stderr, flush=True)
             model = args.model if engine == "stt" else model_dir
-            runs[engine].append(run_engine(engine, model, clips, threads=args.threads, vad=True,
-                                           language=args.language))
+            runs[engine].append(
+                run_engine(engine, model, clips, threads=args.threads, vad=True, language=args.language)
+            )
     rows = [score(engine, clips, r) for engine, r in runs.items()]
     if not args.no_novad:
         print("  faster-whisper without VAD…", file=sys.stderr, flush=True)
-        novad = run_engine("faster-whisper", model_dir, clips, threads=args.threads, vad=False,
-                           language=args.language)
+        novad = run_engine(
+            "faster-whisper", model_dir, clips, threads=args.threads, vad=False, language=args.language
+        )
         rows.append(score("faster-whisper, no VAD", clips, [novad]))
 
     reference = rows[1]
     print(f"\n{'engine':<24}{'WER':>7}{'time s':>9}{'RTF':>8}{'x raw':>8}{'peak RSS MB':>13}{'loops':>7}")
     for row in rows:
-        print(f"{row.engine:<24}{row.wer:>7.2%}{row.seconds:>9.1f}{row.rtf:>8.3f}"
-              f"{row.seconds / reference.seconds:>8.3f}{row.peak_rss_mb:>13.0f}{row.loops:>7}"
-              + (f"   looping: {', '.join(row.looping_clips)}" if row.looping_clips else ""))
+        print(
+            f"{row.engine:<24}{row.wer:>7.2%}{row.seconds:>9.1f}{row.rtf:>8.3f}"
+            f"{row.seconds / reference.seconds:>8.3f}{row.peak_rss_mb:>13.0f}{row.loops:>7}"
+            + (f"   looping: {', '.join(row.looping_clips)}" if row.looping_clips else "")
+        )
     ratio = rows[0].seconds / reference.seconds
     verdict = "within" if ratio <= 1.05 else "OUTSIDE"
     print(f"\nstt time / raw faster-whisper time = {ratio:.3f} ({verdict} the 5 % target)")

@@ -66,7 +66,7 @@ def test_names_that_find_nothing_are_problems_and_missing_files_pass_through(tre
         (b"%PDF-1.4 ...", "a PDF document"),
         (b"PK\x03\x04rest", "a ZIP archive (or an Office document)"),
         (b"\x89PNG\r\n\x1a\n....", "a PNG image"),
-        ("Transkrip sidang\nHakim: ...\n".encode(), "a text file"),
+        (b"Transkrip sidang\nHakim: ...\n", "a text file"),
         (b"RIFF\x24\x00\x00\x00WAVEfmt ", None),
         (b"ID3\x04\x00\x00\x00\x00", None),
         (b"\xff\xfb\x90\x00" + bytes(100), None),
