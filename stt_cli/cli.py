@@ -241,7 +241,7 @@ def _make_events(quiet: bool) -> BatchEvents:
             self.bar = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
-                TextColumn("{task.completed:>7.1f}/{task.total:.1f} s audio"),
+                TextColumn("{task.fields[audio]}"),
                 TimeElapsedColumn(),
                 TextColumn("ETA"),
                 TimeRemainingColumn(),
@@ -253,11 +253,12 @@ def _make_events(quiet: bool) -> BatchEvents:
         def file_started(self, index: int, count: int, source: Path) -> None:
             self.bar.start()
             prefix = f"[{index}/{count}] " if count > 1 else ""
-            self.task = self.bar.add_task(f"{prefix}{source.name}", total=None)
+            self.task = self.bar.add_task(f"{prefix}{source.name}", total=None, audio="decoding")
 
         def progress(self, stage: str, completed: float, total: float) -> None:
             if stage == "transcribe" and self.task is not None:
-                self.bar.update(self.task, completed=completed, total=total)
+                audio = f"{_clock(completed)} / {_clock(total)} audio"
+                self.bar.update(self.task, completed=completed, total=total, audio=audio)
 
         def file_finished(self, outcome: FileOutcome) -> None:
             if self.task is not None:
@@ -269,6 +270,12 @@ def _make_events(quiet: bool) -> BatchEvents:
     if quiet or not stderr.is_terminal:
         return PlainEvents()
     return BarEvents()
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _print_outcome(outcome: FileOutcome, quiet: bool) -> None:
