@@ -102,3 +102,21 @@ def test_requested_language_is_recorded_as_requested_not_as_detected(data_dir):
         None,
     )
     assert "ask not what your country can do for you" in normalise(transcript.text)
+
+
+def test_vad_keeps_silence_and_room_noise_free_of_invented_text(base_transcriber, data_dir, tmp_path):
+    # Speech, a 30 s recess of silence, speech, then 40 s of faint room noise. Without VAD, base invented
+    # "ask not what your country can do for you" three times over in the noise (measured; bench/README.md).
+    import numpy as np
+    from media import load_mono16k, write_wav
+
+    first = load_mono16k(data_dir / "en_jfk" / "jfk.flac")
+    second = load_mono16k(data_dir / "en_librispeech" / "1995-1837-0001.flac")
+    noise = (np.random.default_rng(0).standard_normal(40 * 16_000) * 0.003).astype(np.float32)
+    recess = np.zeros(30 * 16_000, dtype=np.float32)
+    path = write_wav(tmp_path / "recess.wav", np.concatenate([first, recess, second, noise]))
+    transcript = base_transcriber.transcribe(path)
+    speech_end = (len(first) + len(recess) + len(second)) / 16_000
+    assert all(s.end <= speech_end + 1.0 for s in transcript.segments), [s.text for s in transcript.segments]
+    assert not any(len(first) / 16_000 + 1.0 < s.start < len(first) / 16_000 + 29.0 for s in transcript.segments)
+    assert repeated_ngram_runs(transcript.text) == 0
