@@ -12,12 +12,14 @@ import typer
 from rich.console import Console
 
 from stt_cli import __version__
-from stt_cli.errors import EXIT_INTERRUPTED, SttError
+from stt_cli.errors import EXIT_INTERRUPTED, SttError, UsageError
 from stt_cli.options import (
     DEFAULT_MODEL,
     AsrOptions,
     Device,
+    DiarizationOptions,
     InputOptions,
+    OutputFormat,
     OutputOptions,
     Task,
     parse_duration,
@@ -90,9 +92,33 @@ def transcribe(
     word_timestamps: Annotated[
         bool, typer.Option("--word-timestamps/--no-word-timestamps", help="Time every word.")
     ] = True,
+    diarize: Annotated[
+        bool, typer.Option("--diarize/--no-diarize", help="Say who speaks: label every segment and word.")
+    ] = False,
+    num_speakers: Annotated[int | None, typer.Option(help="Exact number of speakers, when known.")] = None,
+    min_speakers: Annotated[int | None, typer.Option(help="At least this many speakers.")] = None,
+    max_speakers: Annotated[int | None, typer.Option(help="At most this many speakers.")] = None,
+    speaker_names: Annotated[
+        str | None,
+        typer.Option(help="Names in order of first appearance, e.g. 'Judge,Counsel,Witness'."),
+    ] = None,
+    diarization_model: Annotated[
+        str | None,
+        typer.Option(
+            help="Diarization pipeline folder (community-1 layout) or hub id; bundled offline one if unset."
+        ),
+    ] = None,
+    hf_token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="HF_TOKEN", show_default=False, help="Hugging Face token, only for a gated hub pipeline."
+        ),
+    ] = None,
     formats: Annotated[
         list[str],
-        typer.Option("--format", "-f", help="json, srt, vtt, txt: comma list or repeated; all for every one."),
+        typer.Option(
+            "--format", "-f", help="json, srt, vtt, txt, rttm: comma list or repeated; all for json,srt,vtt,txt."
+        ),
     ] = ["srt"],  # noqa: B006 - typer needs a literal default; it is never mutated
     max_line_width: Annotated[int, typer.Option(help="Subtitle characters per line (SRT, VTT).")] = 42,
     max_line_count: Annotated[int, typer.Option(help="Subtitle lines per cue (SRT, VTT).")] = 2,
@@ -148,6 +174,20 @@ def transcribe(
             max_line_width=max_line_width,
             max_line_count=max_line_count,
         )
+        diarization = None
+        if diarize:
+            diarization = DiarizationOptions(
+                model=diarization_model,
+                num_speakers=num_speakers,
+                min_speakers=min_speakers,
+                max_speakers=max_speakers,
+                speaker_names=tuple(n.strip() for n in speaker_names.split(",")) if speaker_names else (),
+                token=hf_token,
+            )
+        elif OutputFormat.rttm in output_options.formats or any(
+            v is not None for v in (num_speakers, min_speakers, max_speakers, speaker_names, diarization_model)
+        ):
+            raise UsageError("speaker options and the rttm format need --diarize")
         limits = InputOptions(
             max_duration=parse_duration(max_duration),
             max_size=parse_size(max_size),
@@ -164,7 +204,7 @@ def transcribe(
             if output_dir is not None:
                 check_writable(output_dir)
             with _status(quiet, f"Loading model {model}…"):
-                transcriber = Transcriber.load(asr_options)
+                transcriber = Transcriber.load(asr_options, diarization)
             batch = Batch(
                 transcriber=transcriber,
                 output=output_options,
@@ -256,8 +296,9 @@ def _make_events(quiet: bool) -> BatchEvents:
             self.task = self.bar.add_task(f"{prefix}{source.name}", total=None, audio="decoding")
 
         def progress(self, stage: str, completed: float, total: float) -> None:
-            if stage == "transcribe" and self.task is not None:
-                audio = f"{_clock(completed)} / {_clock(total)} audio"
+            if stage in ("transcribe", "diarize") and self.task is not None:
+                what = "audio" if stage == "transcribe" else "speakers"
+                audio = f"{what} {_clock(completed)} / {_clock(total)}"
                 self.bar.update(self.task, completed=completed, total=total, audio=audio)
 
         def file_finished(self, outcome: FileOutcome) -> None:

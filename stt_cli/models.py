@@ -57,6 +57,26 @@ class ResolvedModel:
     english_only: bool
 
 
+BUNDLED_PIPELINE = "bundled"
+
+
+@dataclass(frozen=True)
+class ResolvedPipeline:
+    """A diarization pipeline found and checked.
+
+    Attributes:
+        name: what the user asked for (``bundled``, a folder, or a hub id).
+        source: what ``pyannote.audio.Pipeline.from_pretrained`` gets: a folder, or a hub id.
+        sha256: digest of config.yaml and every weight file, in name order (``None`` for a hub id).
+        origin: ``"bundled"``, ``"local"`` or ``"hub"``.
+    """
+
+    name: str
+    source: str
+    sha256: str | None
+    origin: str
+
+
 def store_dir() -> Path:
     """Where models are kept: ``$STT_MODELS_DIR``, else the repository's ``models/``."""
     env = os.environ.get("STT_MODELS_DIR")
@@ -93,6 +113,45 @@ def resolve(name: str) -> ResolvedModel:
     if name in manifest:
         return _resolve_bundled(name, manifest[name])
     return _resolve_hub(name, bundled=sorted(manifest))
+
+
+def resolve_pipeline(name: str | None) -> ResolvedPipeline:
+    """Find the diarization pipeline: the bundled one (``None`` or ``"bundled"``), a folder, or a hub id.
+
+    Raises:
+        ModelUnavailableError: the folder lacks config.yaml, a bundled file fails its sha256, or a hub id is
+            asked for in offline mode.
+    """
+    if name in (None, BUNDLED_PIPELINE):
+        entry = load_manifest().get("pipelines", {}).get(BUNDLED_PIPELINE)
+        if entry is None:
+            raise ModelUnavailableError("no bundled diarization pipeline in models/manifest.json; reinstall stt")
+        folder = REPO_MODELS_DIR / entry["folder"]
+        for relative, spec in entry["files"].items():
+            path = folder / relative
+            if not path.is_file() or sha256_file(path) != spec["sha256"]:
+                raise ModelUnavailableError(
+                    f"bundled diarization file {path} is missing or fails its sha256 check; restore it with "
+                    "`git checkout -- models/diarization` (or reinstall stt)"
+                )
+        digest = hashlib.sha256("".join(spec["sha256"] for _, spec in sorted(entry["files"].items())).encode())
+        return ResolvedPipeline(BUNDLED_PIPELINE, str(folder), digest.hexdigest(), "bundled")
+    folder = Path(name).expanduser()
+    if folder.is_dir():
+        if not (folder / "config.yaml").is_file():
+            raise ModelUnavailableError(
+                f"diarization folder {folder} has no config.yaml; give a folder in the layout of "
+                "pyannote/speaker-diarization-community-1 (config.yaml, segmentation/, embedding/, plda/)"
+            )
+        files = sorted(p for p in folder.rglob("*") if p.is_file())
+        digest = hashlib.sha256("".join(sha256_file(p) for p in files).encode()).hexdigest()
+        return ResolvedPipeline(name, str(folder.resolve()), digest, "local")
+    if offline_requested():
+        raise ModelUnavailableError(
+            f"diarization pipeline '{name}' would be downloaded, but offline mode is on; copy its folder to this "
+            "machine and pass --diarization-model FOLDER, or leave the option out for the bundled pipeline"
+        )
+    return ResolvedPipeline(name, name, None, "hub")
 
 
 def _resolve_local(name: str, folder: Path) -> ResolvedModel:

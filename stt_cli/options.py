@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ class OutputFormat(StrEnum):
     srt = "srt"
     vtt = "vtt"
     txt = "txt"
+    rttm = "rttm"  # speaker turns only; needs --diarize
 
 
 class Task(StrEnum):
@@ -142,6 +143,50 @@ class OutputOptions:
             raise UsageError("--max-line-count must be between 1 and 10")
 
 
+@dataclass(frozen=True, kw_only=True)
+class DiarizationOptions:
+    """Who speaks when.
+
+    Attributes:
+        model: ``None`` for the bundled offline pipeline, a folder in the layout of
+            pyannote/speaker-diarization-community-1, or a hub id (online, with ``token``).
+        num_speakers: exact number of speakers, when known.
+        min_speakers: lower bound on the number of speakers.
+        max_speakers: upper bound on the number of speakers.
+        speaker_names: display names, in order of first appearance (``Judge``, ``Counsel``…).
+        token: Hugging Face token for gated hub pipelines; never written to any output.
+    """
+
+    model: str | None = None
+    num_speakers: int | None = None
+    min_speakers: int | None = None
+    max_speakers: int | None = None
+    speaker_names: tuple[str, ...] = ()
+    token: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("num_speakers", "min_speakers", "max_speakers"):
+            value = getattr(self, name)
+            if value is not None and not 1 <= value <= 100:
+                raise UsageError(f"--{name.replace('_', '-')} must be between 1 and 100")
+        if self.num_speakers is not None and (self.min_speakers or self.max_speakers):
+            raise UsageError("--num-speakers cannot be combined with --min-speakers or --max-speakers")
+        if self.min_speakers and self.max_speakers and self.min_speakers > self.max_speakers:
+            raise UsageError("--min-speakers is larger than --max-speakers")
+        if any(not n.strip() for n in self.speaker_names):
+            raise UsageError("--speaker-names has an empty name; give e.g. 'Judge,Counsel,Witness'")
+
+    def settings(self) -> dict[str, Any]:
+        """What shapes the speaker labels, as recorded in the JSON output (never the token)."""
+        return {
+            "diarization_model": self.model or "bundled",
+            "num_speakers": self.num_speakers,
+            "min_speakers": self.min_speakers,
+            "max_speakers": self.max_speakers,
+            "speaker_names": list(self.speaker_names),
+        }
+
+
 DEFAULT_MAX_DURATION = 12 * 3600.0  # seconds: a full court day; 12 h of 16 kHz float32 is 2.8 GB of RAM
 DEFAULT_MAX_SIZE = 16 * 2**30  # bytes: a 12-hour video at typical courtroom-camera bitrates
 
@@ -198,9 +243,10 @@ def parse_formats(values: list[str] | tuple[str, ...]) -> tuple[OutputFormat, ..
     """Turn ``["json,srt", "vtt"]`` or ``["all"]`` into an ordered tuple of formats without repeats."""
     names: list[str] = []
     for value in values:
-        names.extend(part.strip().lower() for part in value.split(",") if part.strip())
-    if "all" in names:
-        return tuple(OutputFormat)
+        for part in value.split(","):
+            part = part.strip().lower()
+            # "all" is every transcript format; rttm (speaker turns only) is asked for by name.
+            names.extend(["json", "srt", "vtt", "txt"] if part == "all" else [part] if part else [])
     chosen: list[OutputFormat] = []
     for name in names:
         try:

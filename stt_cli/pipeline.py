@@ -7,16 +7,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stt_cli import asr, audio, models
+from stt_cli import asr, audio, merge, models
 from stt_cli.errors import OutOfMemoryError, TruncatedError
 from stt_cli.fileio import sha256_file
-from stt_cli.options import AsrOptions, InputOptions
+from stt_cli.options import AsrOptions, DiarizationOptions, InputOptions
 from stt_cli.types import InputInfo, ModelInfo, Segment, Transcript
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
-# hook(stage, completed, total): stage is "decode" or "transcribe"; completed/total in audio seconds.
+    from stt_cli.diarize import Diarizer
+
+# hook(stage, completed, total): stage is "decode", "transcribe" or "diarize"; completed/total in audio seconds.
 ProgressHook = Callable[[str, float, float], None]
 
 
@@ -36,17 +38,37 @@ class Transcriber:
     whisper: WhisperModel = field(repr=False)
     device: str
     compute_type: str
+    diarization: DiarizationOptions | None = None
+    diarizer: Diarizer | None = field(default=None, repr=False)
 
     @classmethod
-    def load(cls, options: AsrOptions) -> Transcriber:
-        """Resolve, verify and load the model named in ``options``.
+    def load(cls, options: AsrOptions, diarization: DiarizationOptions | None = None) -> Transcriber:
+        """Resolve, verify and load the recogniser and, when asked, the diarization pipeline.
+
+        Both are loaded here, before any audio is decoded, so a missing pipeline fails in a second rather
+        than after an hour of speech recognition.
 
         Raises:
-            ModelUnavailableError: the model is missing, damaged, or cannot run on the device.
+            ModelUnavailableError: a model is missing, damaged, or cannot run on the device.
         """
+        diarizer = None
+        if diarization is not None:
+            from stt_cli.diarize import Diarizer
+
+            pipeline = models.resolve_pipeline(diarization.model)
+            device = models.pick_device(options.device)
+            diarizer = Diarizer.load(pipeline, token=diarization.token, device=device)
         resolved = models.resolve(options.model)
         whisper, device, compute_type = models.load_whisper(resolved, options)
-        return cls(options=options, model=resolved, whisper=whisper, device=device, compute_type=compute_type)
+        return cls(
+            options=options,
+            model=resolved,
+            whisper=whisper,
+            device=device,
+            compute_type=compute_type,
+            diarization=diarization,
+            diarizer=diarizer,
+        )
 
     def transcribe(
         self, path: Path, *, limits: InputOptions | None = None, on_progress: ProgressHook = _no_progress
@@ -81,6 +103,10 @@ class Transcriber:
         recognition, segments = self._recognise(path, decoded.samples, on_progress)
         if not segments:
             warnings.append("no speech was found: the transcript is empty")
+        speakers: dict[str, Any] = {}
+        if self.diarizer is not None and self.diarization is not None:
+            speakers = self._diarize(path, decoded.samples, segments, on_progress)
+            segments = list(speakers.pop("segments"))
         return Transcript(
             input=source,
             duration=total,
@@ -92,7 +118,30 @@ class Transcriber:
             model=ModelInfo(name=self.model.name, path=str(self.model.path), sha256=self.model.sha256),
             settings=self.settings(),
             warnings=tuple(warnings),
+            **speakers,
         )
+
+    def _diarize(self, path: Path, samples, segments: list[Segment], on_progress: ProgressHook) -> dict[str, Any]:
+        assert self.diarizer is not None and self.diarization is not None
+        options = self.diarization
+        try:
+            found = self.diarizer.diarize(
+                samples,
+                num_speakers=options.num_speakers,
+                min_speakers=options.min_speakers,
+                max_speakers=options.max_speakers,
+                on_progress=on_progress,
+            )
+        except MemoryError as e:
+            raise OutOfMemoryError(path) from e
+        labelled, speakers, turns = merge.attribute(segments, found.exclusive, found.turns, options.speaker_names)
+        pipeline = self.diarizer.model
+        return {
+            "segments": labelled,
+            "speakers": speakers,
+            "turns": turns,
+            "diarization_model": ModelInfo(name=pipeline.name, path=pipeline.source, sha256=pipeline.sha256),
+        }
 
     def _recognise(self, path: Path, samples, on_progress: ProgressHook) -> tuple[asr.Recognition, list[Segment]]:
         total = samples.shape[0] / audio.SAMPLE_RATE
@@ -109,14 +158,19 @@ class Transcriber:
         return recognition, segments
 
     def settings(self) -> dict[str, Any]:
-        """The settings that shape the text, as recorded in the transcript."""
-        return {**self.options.settings(), "device": self.device, "compute_type": self.compute_type}
+        """The settings that shape the text and its speakers, as recorded in the transcript."""
+        shaping = {**self.options.settings(), "device": self.device, "compute_type": self.compute_type}
+        shaping["diarize"] = self.diarization is not None
+        if self.diarization is not None:
+            shaping.update(self.diarization.settings())
+        return shaping
 
 
 def transcribe_file(
     path: str | Path,
     *,
     options: AsrOptions | None = None,
+    diarization: DiarizationOptions | None = None,
     on_progress: ProgressHook = _no_progress,
 ) -> Transcript:
     """Transcribe one file with a freshly loaded model (for many files, load a :class:`Transcriber` once).
@@ -124,5 +178,5 @@ def transcribe_file(
     Example:
         >>> transcript = transcribe_file("hearing.mp3", options=AsrOptions(model="base", language="id"))
     """
-    transcriber = Transcriber.load(options or AsrOptions())
+    transcriber = Transcriber.load(options or AsrOptions(), diarization)
     return transcriber.transcribe(Path(path), on_progress=on_progress)

@@ -18,12 +18,14 @@ class Word:
         end: seconds from the start of the file, ``>= start``.
         text: the word as Whisper wrote it, with its leading space if it had one.
         probability: the decoder's probability for the word, 0..1.
+        speaker: the speaker id (``SPEAKER_1``…) when diarized.
     """
 
     start: float
     end: float
     text: str
     probability: float
+    speaker: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -31,6 +33,7 @@ class Word:
             "end": _round(self.end),
             "text": self.text.strip(),
             "probability": round(self.probability, 4),
+            "speaker": self.speaker,
         }
 
 
@@ -47,6 +50,7 @@ class Segment:
         avg_logprob: mean token log-probability (Whisper's confidence signal).
         no_speech_prob: the model's probability that this window held no speech.
         compression_ratio: gzip compression ratio of the text (high values flag loops).
+        speaker: the speaker id when diarized (a segment never spans two speakers then).
     """
 
     id: int
@@ -57,18 +61,54 @@ class Segment:
     avg_logprob: float = 0.0
     no_speech_prob: float = 0.0
     compression_ratio: float = 0.0
+    speaker: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "start": _round(self.start),
             "end": _round(self.end),
+            "speaker": self.speaker,
             "text": self.text,
             "words": [w.to_dict() for w in self.words],
             "avg_logprob": round(self.avg_logprob, 4),
             "no_speech_prob": round(self.no_speech_prob, 4),
             "compression_ratio": round(self.compression_ratio, 4),
         }
+
+
+@dataclass(frozen=True)
+class SpeakerTurn:
+    """A stretch of time in which one speaker talks."""
+
+    start: float
+    end: float
+    speaker: str
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": _round(self.start), "end": _round(self.end), "speaker": self.speaker}
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """One speaker of a diarized transcript.
+
+    Attributes:
+        id: ``SPEAKER_1``, ``SPEAKER_2``… numbered in order of first appearance.
+        name: what writers show (``--speaker-names``), else ``Speaker 1``…
+        speaking_time: seconds this speaker talks, from the diarization.
+    """
+
+    id: str
+    name: str
+    speaking_time: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "speaking_time": _round(self.speaking_time)}
 
 
 @dataclass(frozen=True)
@@ -121,6 +161,9 @@ class Transcript:
         model: the model that produced the text.
         settings: the decoding settings that shape the text.
         warnings: things the reader should know (no speech found, truncated file transcribed anyway).
+        speakers: the speakers, in order of first appearance (empty unless diarized).
+        turns: the diarization's speaker turns, overlaps included (empty unless diarized).
+        diarization_model: the diarization pipeline used, when diarized.
     """
 
     input: InputInfo
@@ -133,6 +176,13 @@ class Transcript:
     model: ModelInfo
     settings: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    speakers: tuple[Speaker, ...] = ()
+    turns: tuple[SpeakerTurn, ...] = ()
+    diarization_model: ModelInfo | None = None
+
+    def speaker_name(self, speaker_id: str | None) -> str | None:
+        """The display name of a speaker id (``None`` stays ``None``)."""
+        return next((s.name for s in self.speakers if s.id == speaker_id), speaker_id)
 
     @property
     def text(self) -> str:
@@ -157,6 +207,9 @@ class Transcript:
             "settings": dict(self.settings),
             "text": self.text,
             "warnings": list(self.warnings),
+            "diarization_model": None if self.diarization_model is None else self.diarization_model.to_dict(),
+            "speakers": [s.to_dict() for s in self.speakers],
+            "turns": [t.to_dict() for t in self.turns],
             "segments": [s.to_dict() for s in self.segments],
         }
 

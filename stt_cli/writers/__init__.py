@@ -8,6 +8,7 @@ from stt_cli.fileio import atomic_write_text
 from stt_cli.options import OutputFormat, OutputOptions
 from stt_cli.writers.base import ResultWriter
 from stt_cli.writers.json import JsonWriter
+from stt_cli.writers.rttm import RttmWriter
 from stt_cli.writers.subtitles import SrtWriter, VttWriter
 from stt_cli.writers.text import TxtWriter
 
@@ -16,6 +17,7 @@ WRITERS: dict[OutputFormat, type[ResultWriter]] = {
     OutputFormat.srt: SrtWriter,
     OutputFormat.vtt: VttWriter,
     OutputFormat.txt: TxtWriter,
+    OutputFormat.rttm: RttmWriter,
 }
 
 

@@ -22,28 +22,41 @@ class Cue:
     start: float
     end: float
     lines: tuple[str, ...]
+    speaker: str | None = None  # display name; writers mark it in their own way
 
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
 
 
-def build_cues(segments: Iterable[Segment], *, max_line_width: int, max_line_count: int) -> list[Cue]:
+def build_cues(
+    segments: Iterable[Segment],
+    *,
+    max_line_width: int,
+    max_line_count: int,
+    speaker_names: dict[str, str] | None = None,
+    prefix_width: int = 0,
+) -> list[Cue]:
     """Split segments into cues of at most ``max_line_count`` lines of about ``max_line_width`` characters.
 
     Word timings place each cue exactly; a segment without words is wrapped and its time shared out in
-    proportion to the characters of each cue. Cues never span two segments and never overlap.
+    proportion to the characters of each cue. Cues never span two segments (so never two speakers) and never
+    overlap. ``prefix_width`` reserves room on a cue's first line for a speaker label the writer adds.
     """
+    names = speaker_names or {}
     cues: list[Cue] = []
     for segment in segments:
+        speaker = names.get(segment.speaker, segment.speaker) if segment.speaker else None
+        reserve = prefix_width if speaker else 0
         if segment.words:
-            cues.extend(_cues_from_words(segment.words, max_line_width, max_line_count))
+            pieces = _cues_from_words(segment.words, max_line_width, max_line_count, reserve)
         else:
-            cues.extend(_cues_from_text(segment, max_line_width, max_line_count))
+            pieces = _cues_from_text(segment, max_line_width, max_line_count)
+        cues.extend(Cue(c.start, c.end, c.lines, speaker) for c in pieces)
     return _without_overlaps(cues)
 
 
-def _cues_from_words(words: tuple[Word, ...], width: int, count: int) -> list[Cue]:
+def _cues_from_words(words: tuple[Word, ...], width: int, count: int, reserve: int = 0) -> list[Cue]:
     cues: list[Cue] = []
     lines: list[list[Word]] = [[]]
 
@@ -63,7 +76,8 @@ def _cues_from_words(words: tuple[Word, ...], width: int, count: int) -> list[Cu
         if previous is not None and word.start - previous.end > MAX_PAUSE_IN_CUE:
             flush()
         line = lines[-1]
-        if line and len(_join([*line, word])) > width:
+        room = width - (reserve if len(lines) == 1 else 0)
+        if line and len(_join([*line, word])) > room:
             if len(lines) == count:
                 flush()
             else:
@@ -96,7 +110,7 @@ def _join(words: list[Word]) -> str:
 def _without_overlaps(cues: list[Cue]) -> list[Cue]:
     """End each cue no later than the next one starts (players show overlapping cues stacked)."""
     tidy = [
-        Cue(start=cue.start, end=min(cue.end, max(following.start, cue.start)), lines=cue.lines)
+        Cue(cue.start, min(cue.end, max(following.start, cue.start)), cue.lines, cue.speaker)
         for cue, following in itertools.pairwise(cues)
     ]
     return [*tidy, *cues[len(tidy) :]]

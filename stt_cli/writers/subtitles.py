@@ -15,16 +15,24 @@ class SubtitlesWriter(ResultWriter):
     numbered: ClassVar[bool]
 
     def render(self, transcript: Transcript) -> str:
+        names = {s.id: s.name for s in transcript.speakers}
         cues = build_cues(
             transcript.segments,
             max_line_width=self.options.max_line_width,
             max_line_count=self.options.max_line_count,
+            speaker_names=names,
+            prefix_width=max((len(self.label(n)) for n in names.values()), default=0),
         )
         blocks = [self.header] if self.header else []
         for number, cue in enumerate(cues, start=1):
             timing = f"{self.timestamp(cue.start)} --> {self.timestamp(cue.end)}"
-            blocks.append("\n".join([*([str(number)] if self.numbered else []), timing, cue.text]))
+            text = self.label(cue.speaker) + cue.text if cue.speaker else cue.text
+            blocks.append("\n".join([*([str(number)] if self.numbered else []), timing, text]))
         return "\n\n".join(blocks) + "\n"
+
+    def label(self, speaker: str) -> str:
+        """What precedes a cue's text to say who speaks."""
+        return f"{speaker}: "
 
     def timestamp(self, seconds: float) -> str:
         millis = round(max(seconds, 0.0) * 1000)
@@ -47,3 +55,7 @@ class VttWriter(SubtitlesWriter):
     decimal_marker = "."
     header = "WEBVTT"
     numbered = False
+
+    def label(self, speaker: str) -> str:
+        # WebVTT's voice span: players show or style the speaker; "&" and "<" would break the tag.
+        return f"<v {speaker.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')}>"

@@ -10,4 +10,8 @@ class TxtWriter(ResultWriter):
     extension = "txt"
 
     def render(self, transcript: Transcript) -> str:
-        return "".join(f"{segment.text}\n" for segment in transcript.segments)
+        # Every line says who speaks, so a line found by grep still has its speaker.
+        return "".join(
+            f"{transcript.speaker_name(s.speaker)}: {s.text}\n" if s.speaker else f"{s.text}\n"
+            for s in transcript.segments
+        )

@@ -9,12 +9,14 @@ def test_formats_accept_comma_lists_and_repeats_without_duplicates():
 
 
 def test_all_means_every_format():
-    assert parse_formats(["all"]) == tuple(OutputFormat)
-    assert parse_formats(["srt,ALL"]) == tuple(OutputFormat)
+    transcripts = (OutputFormat.json, OutputFormat.srt, OutputFormat.vtt, OutputFormat.txt)
+    assert parse_formats(["all"]) == transcripts
+    assert parse_formats(["srt,ALL"]) == (OutputFormat.srt, OutputFormat.json, OutputFormat.vtt, OutputFormat.txt)
+    assert parse_formats(["all", "rttm"]) == (*transcripts, OutputFormat.rttm)
 
 
 def test_unknown_format_is_a_usage_error_naming_the_choices():
-    with pytest.raises(UsageError, match=r"docx.*json, srt, vtt, txt"):
+    with pytest.raises(UsageError, match=r"docx.*json, srt, vtt, txt, rttm"):
         parse_formats(["srt,docx"])
 
 

@@ -66,7 +66,13 @@ def test_json_is_utf8_and_round_trips(tmp_path):
     path = get_writer(OutputFormat.json, OutputOptions()).write(transcript(), tmp_path / "h.json")
     data = json.loads(path.read_text(encoding="utf-8"))
     assert "Yang Mulia — saksi" in path.read_text(encoding="utf-8")  # not \u escaped
-    assert data["segments"][0]["words"][2] == {"start": 1.2, "end": 1.6, "text": "court.", "probability": 0.8}
+    assert data["segments"][0]["words"][2] == {
+        "start": 1.2,
+        "end": 1.6,
+        "text": "court.",
+        "probability": 0.8,
+        "speaker": None,
+    }
     assert data["text"] == "Order in court. Ja, Yang Mulia — saksi hadir."
 
 
@@ -89,7 +95,7 @@ def test_output_goes_next_to_the_input_or_into_output_dir(tmp_path):
     assert output_path(source, OutputFormat.srt, OutputOptions()) == Path("/recordings/day1/hearing.final.srt")
     moved = output_path(source, OutputFormat.vtt, OutputOptions(output_dir=tmp_path))
     assert moved == tmp_path / "hearing.final.vtt"
-    assert {w.extension for w in WRITERS.values()} == {"json", "srt", "vtt", "txt"}
+    assert {w.extension for w in WRITERS.values()} == {"json", "srt", "vtt", "txt", "rttm"}
 
 
 def test_atomic_write_replaces_whole_and_leaves_no_temporary_file(tmp_path):

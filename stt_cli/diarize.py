@@ -1,0 +1,137 @@
+"""Speaker diarization with pyannote.audio. pyannote's types never leave this module.
+
+Both the bundled offline pipeline (``models/diarization``) and a copy of
+``pyannote/speaker-diarization-community-1`` (a folder, or a hub id with a token when online) load through
+the one call ``Pipeline.from_pretrained``: each folder's ``config.yaml`` names its pipeline class and weights.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from stt_cli.audio import SAMPLE_RATE
+from stt_cli.errors import ModelUnavailableError, TranscriptionError
+from stt_cli.models import ResolvedPipeline
+from stt_cli.types import SpeakerTurn
+
+ProgressHook = Callable[[str, float, float], None]
+
+
+def keep_private() -> None:
+    """Turn pyannote's usage telemetry off (it is on by default in pyannote 4) before pyannote is imported.
+
+    Court audio is confidential: nothing leaves the machine, and that includes the metadata pyannote would
+    send (durations, speaker counts, model names). Set unconditionally, even over a user's environment.
+    """
+    os.environ["PYANNOTE_METRICS_ENABLED"] = "false"
+
+
+@dataclass(frozen=True)
+class Diarization:
+    """Speaker turns of one file, labels as the pipeline gave them (``SPEAKER_00``…).
+
+    Attributes:
+        exclusive: turns without overlap (one speaker at a time), for putting speakers on words.
+        turns: all turns, overlapping speech included.
+    """
+
+    exclusive: tuple[SpeakerTurn, ...]
+    turns: tuple[SpeakerTurn, ...]
+
+
+@dataclass(frozen=True)
+class Diarizer:
+    """A loaded diarization pipeline. Build it with :meth:`load`, before any audio is decoded."""
+
+    model: ResolvedPipeline
+    pipeline: Any = field(repr=False)
+
+    @classmethod
+    def load(cls, model: ResolvedPipeline, *, token: str | None = None, device: str = "cpu") -> Diarizer:
+        """Load the pipeline; fail now, with a clear message, if it cannot be.
+
+        Raises:
+            ModelUnavailableError: missing, damaged, gated without a token, or offline.
+        """
+        keep_private()
+        try:
+            with warnings.catch_warnings():
+                # pyannote warns at import when torchcodec finds no system FFmpeg; stt decodes with PyAV and
+                # hands pyannote waveforms, so that warning is noise to users.
+                warnings.simplefilter("ignore")
+                import torch
+                from pyannote.audio import Pipeline
+
+                pipeline = Pipeline.from_pretrained(model.source, token=token)
+        except Exception as e:  # pyannote and huggingface_hub raise many kinds; all mean "cannot load"
+            raise ModelUnavailableError(
+                f"cannot load the diarization pipeline {model.name} ({type(e).__name__}: "
+                f"{str(e).splitlines()[0][:200] if str(e) else 'no detail'}); "
+                "leave --diarization-model out to use the bundled offline pipeline, or give a folder in the "
+                "layout of pyannote/speaker-diarization-community-1 (a hub id needs --hf-token and a network)"
+            ) from e
+        if pipeline is None:  # pyannote returns None for a gated hub model without a token
+            raise ModelUnavailableError(
+                f"the diarization pipeline {model.name} needs a Hugging Face token: "
+                "pass --hf-token or set HF_TOKEN"
+            )
+        if device == "cuda":
+            pipeline.to(torch.device("cuda"))
+        return cls(model=model, pipeline=pipeline)
+
+    def diarize(
+        self,
+        samples: np.ndarray,
+        *,
+        num_speakers: int | None = None,
+        min_speakers: int | None = None,
+        max_speakers: int | None = None,
+        on_progress: ProgressHook | None = None,
+    ) -> Diarization:
+        """Find who speaks when in 16 kHz mono ``samples``.
+
+        Raises:
+            TranscriptionError: the pipeline failed.
+        """
+        import torch
+
+        duration = samples.shape[0] / SAMPLE_RATE
+
+        def hook(step: str, artifact: Any, file: Any = None, completed: int | None = None, total: Any = None):
+            # pyannote reports steps (segmentation, then embeddings) with completed/total counts; we report
+            # audio seconds of the whole stage, half for each step.
+            if on_progress is not None and completed is not None and total:
+                share = 0.0 if step == "segmentation" else 0.5
+                on_progress("diarize", duration * (share + 0.5 * completed / total), duration)
+
+        audio = {"waveform": torch.from_numpy(samples)[None], "sample_rate": SAMPLE_RATE}
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                output = self.pipeline(
+                    audio,
+                    num_speakers=num_speakers,
+                    min_speakers=min_speakers,
+                    max_speakers=max_speakers,
+                    hook=hook,
+                )
+        except MemoryError:
+            raise
+        except Exception as e:
+            raise TranscriptionError(f"speaker diarization failed: {type(e).__name__}: {e}") from e
+        exclusive = getattr(output, "exclusive_speaker_diarization", output)
+        full = getattr(output, "speaker_diarization", output)
+        return Diarization(exclusive=_turns(exclusive), turns=_turns(full))
+
+
+def _turns(annotation) -> tuple[SpeakerTurn, ...]:
+    return tuple(
+        SpeakerTurn(start=float(segment.start), end=float(segment.end), speaker=str(label))
+        for segment, _, label in annotation.itertracks(yield_label=True)
+    )

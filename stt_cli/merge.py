@@ -1,0 +1,146 @@
+"""Pure functions that put speakers on words and segments. No model, no I/O."""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+from collections.abc import Sequence
+
+from stt_cli.types import Segment, Speaker, SpeakerTurn, Word
+
+# A one-word stretch between other speakers' words is kept as its own segment only when the diarization puts
+# at least this share of the word inside that speaker's turn; otherwise it is taken for a diarization edge
+# wobble and stays with its neighbours (see split_by_speaker).
+LONE_WORD_MIN_COVER = 0.8
+
+
+def pick_speaker(
+    start: float, end: float, turns: Sequence[SpeakerTurn], previous: str | None = None
+) -> str | None:
+    """The speaker for the span ``[start, end]``: largest overlap; for a span in a gap, the nearest turn.
+
+    Ties (equal overlap, equal distance, a zero-length word on a boundary) go to ``previous`` when it is among
+    them, so a speaker keeps the floor, else to the earlier turn. ``turns`` must be sorted by start.
+    """
+    if not turns:
+        return None
+    starts = [t.start for t in turns]
+    # Exclusive turns do not overlap, so only the turns starting before ``end`` and the one just after matter.
+    hi = bisect.bisect_right(starts, end)
+    lo = max(0, bisect.bisect_left(starts, start) - 2)
+    candidates = list(turns[lo : hi + 1]) or [turns[-1]]
+    scored = []
+    for order, turn in enumerate(candidates):
+        overlap = min(end, turn.end) - max(start, turn.start)
+        contains = turn.start <= start <= turn.end and turn.start <= end <= turn.end
+        gap = max(turn.start - end, start - turn.end, 0.0)
+        # Rank: positive overlap first (bigger is better), then containment of a zero-length span, then nearness.
+        scored.append(((overlap if overlap > 0 else 0.0), contains, -gap, turn.speaker == previous, -order, turn))
+    best = max(scored, key=lambda s: s[:5])
+    return best[5].speaker
+
+
+def cover(word: Word, turns: Sequence[SpeakerTurn]) -> float:
+    """Share of the word's duration inside turns of ``word.speaker`` (1.0 for a zero-length word inside one)."""
+    duration = word.end - word.start
+    inside = sum(
+        max(0.0, min(word.end, t.end) - max(word.start, t.start)) for t in turns if t.speaker == word.speaker
+    )
+    if duration <= 0:
+        return 1.0 if any(t.start <= word.start <= t.end for t in turns if t.speaker == word.speaker) else 0.0
+    return inside / duration
+
+
+def label_words(words: Sequence[Word], turns: Sequence[SpeakerTurn]) -> list[Word]:
+    """Each word with the speaker :func:`pick_speaker` gives it."""
+    labelled, previous = [], None
+    for word in words:
+        previous = pick_speaker(word.start, word.end, turns, previous)
+        labelled.append(dataclasses.replace(word, speaker=previous))
+    return labelled
+
+
+def split_by_speaker(segment: Segment, turns: Sequence[SpeakerTurn]) -> list[Segment]:
+    """Label the segment's words and cut it where the speaker changes.
+
+    Guard: a single word whose speaker differs from both neighbours is kept apart only if the diarization
+    clearly puts it in that speaker's turn (``LONE_WORD_MIN_COVER``); otherwise it joins the run before it.
+    A segment without word timings gets the speaker of its whole span and is never cut.
+    """
+    if not segment.words:
+        return [dataclasses.replace(segment, speaker=pick_speaker(segment.start, segment.end, turns))]
+    words = label_words(segment.words, turns)
+    runs: list[list[Word]] = []
+    for word in words:
+        if runs and runs[-1][-1].speaker == word.speaker:
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+    merged: list[list[Word]] = []
+    for index, run in enumerate(runs):
+        lone = len(run) == 1 and len(runs) > 1 and cover(run[0], turns) < LONE_WORD_MIN_COVER
+        if lone and merged:
+            merged[-1].extend(dataclasses.replace(w, speaker=merged[-1][0].speaker) for w in run)
+        elif lone and index + 1 < len(runs):
+            runs[index + 1][0:0] = [dataclasses.replace(w, speaker=runs[index + 1][0].speaker) for w in run]
+        elif merged and merged[-1][0].speaker == run[0].speaker:
+            merged[-1].extend(run)
+        else:
+            merged.append(list(run))
+    return [
+        dataclasses.replace(
+            segment,
+            start=min(segment.start, run[0].start) if i == 0 else run[0].start,
+            end=max(segment.end, run[-1].end) if i == len(merged) - 1 else run[-1].end,
+            text="".join(w.text for w in run).strip(),
+            words=tuple(run),
+            speaker=run[0].speaker,
+        )
+        for i, run in enumerate(merged)
+    ]
+
+
+def attribute(
+    segments: Sequence[Segment],
+    exclusive: Sequence[SpeakerTurn],
+    turns: Sequence[SpeakerTurn],
+    names: Sequence[str] = (),
+) -> tuple[tuple[Segment, ...], tuple[Speaker, ...], tuple[SpeakerTurn, ...]]:
+    """Put speakers on a transcript.
+
+    Args:
+        segments: the recogniser's segments.
+        exclusive: non-overlapping speaker turns (pyannote's exclusive diarization), used for words.
+        turns: the full diarization, overlaps included (for the speakers table and RTTM).
+        names: display names, given in order of first appearance (``--speaker-names``).
+
+    Returns:
+        Segments split at speaker changes and renumbered, the speakers (``SPEAKER_1``… in order of first
+        appearance in the text, then speakers who only appear in the diarization), and the turns renamed.
+    """
+    exclusive = sorted(exclusive, key=lambda t: (t.start, t.end))
+    pieces = [piece for segment in segments for piece in split_by_speaker(segment, exclusive)]
+    order: list[str] = []
+    for label in [p.speaker for p in pieces] + [t.speaker for t in sorted(turns, key=lambda t: t.start)]:
+        if label is not None and label not in order:
+            order.append(label)
+    ids = {label: f"SPEAKER_{i}" for i, label in enumerate(order, start=1)}
+    renamed = tuple(dataclasses.replace(t, speaker=ids[t.speaker]) for t in sorted(turns, key=lambda t: t.start))
+    speakers = tuple(
+        Speaker(
+            id=ids[label],
+            name=names[i - 1] if i <= len(names) else f"Speaker {i}",
+            speaking_time=sum(t.duration for t in renamed if t.speaker == ids[label]),
+        )
+        for i, label in enumerate(order, start=1)
+    )
+    final = tuple(
+        dataclasses.replace(
+            piece,
+            id=i,
+            speaker=ids.get(piece.speaker),
+            words=tuple(dataclasses.replace(w, speaker=ids.get(w.speaker)) for w in piece.words),
+        )
+        for i, piece in enumerate(pieces)
+    )
+    return final, speakers, renamed
