@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -131,3 +132,64 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def diarized() -> Transcript:
+    from stt_cli.types import Speaker, SpeakerTurn
+
+    words = (Word(0.5, 0.9, " Please", 0.9, "SPEAKER_1"), Word(0.9, 1.4, " sit.", 0.9, "SPEAKER_1"))
+    answer = (Word(2.0, 2.6, " Thank", 0.9, "SPEAKER_2"), Word(2.6, 3.0, " you.", 0.9, "SPEAKER_2"))
+    return dataclasses.replace(
+        transcript(),
+        segments=(
+            Segment(id=0, start=0.5, end=1.4, text="Please sit.", words=words, speaker="SPEAKER_1"),
+            Segment(id=1, start=2.0, end=3.0, text="Thank you.", words=answer, speaker="SPEAKER_2"),
+        ),
+        speakers=(Speaker("SPEAKER_1", "Judge", 1.2), Speaker("SPEAKER_2", "Witness <A & B>", 1.0)),
+        turns=(SpeakerTurn(0.4, 1.6, "SPEAKER_1"), SpeakerTurn(1.9, 2.9, "SPEAKER_2")),
+    )
+
+
+def test_subtitles_and_text_say_who_speaks(tmp_path):
+    t = diarized()
+    options = OutputOptions()
+    subs = pysrt.open(str(SrtWriter(options).write(t, tmp_path / "h.srt")), encoding="utf-8")
+    assert [s.text for s in subs] == ["Judge: Please sit.", "Witness <A & B>: Thank you."]
+    vtt = VttWriter(options).write(t, tmp_path / "h.vtt")
+    assert "<v Witness &lt;A &amp; B&gt;>Thank you." in vtt.read_text()
+    captions = webvtt.read(str(vtt))
+    assert [c.voice for c in captions] == ["Judge", "Witness &lt;A &amp; B&gt;"]
+    txt = get_writer(OutputFormat.txt, options).write(t, tmp_path / "h.txt").read_text()
+    assert txt == "Judge: Please sit.\nWitness <A & B>: Thank you.\n"
+
+
+def test_speaker_label_counts_towards_the_line_width():
+    from stt_cli.writers.cues import build_cues
+
+    long_words = tuple(Word(i * 0.3, i * 0.3 + 0.2, f" word{i}", 0.9, "SPEAKER_1") for i in range(12))
+    segment = Segment(id=0, start=0.0, end=3.6, text="x", words=long_words, speaker="SPEAKER_1")
+    cues = build_cues(
+        [segment], max_line_width=30, max_line_count=2, speaker_names={"SPEAKER_1": "Judge"}, prefix_width=7
+    )
+    assert all(len("Judge: " + c.lines[0]) <= 30 for c in cues)
+    assert {c.speaker for c in cues} == {"Judge"}
+
+
+def test_json_has_speakers_turns_and_speaker_per_word(tmp_path):
+    data = json.loads(
+        get_writer(OutputFormat.json, OutputOptions()).write(diarized(), tmp_path / "h.json").read_text()
+    )
+    assert data["speakers"][0] == {"id": "SPEAKER_1", "name": "Judge", "speaking_time": 1.2}
+    assert data["turns"][1] == {"start": 1.9, "end": 2.9, "speaker": "SPEAKER_2"}
+    assert data["segments"][1]["speaker"] == "SPEAKER_2"
+    assert {w["speaker"] for w in data["segments"][1]["words"]} == {"SPEAKER_2"}
+
+
+def test_rttm_lists_the_turns_and_parses(tmp_path):
+    from pyannote.database.util import load_rttm
+
+    path = get_writer(OutputFormat.rttm, OutputOptions()).write(diarized(), tmp_path / "h.rttm")
+    assert path.read_text().splitlines()[0] == "SPEAKER hearing 1 0.400 1.200 <NA> <NA> SPEAKER_1 <NA> <NA>"
+    [annotation] = load_rttm(str(path)).values()
+    assert sorted(annotation.labels()) == ["SPEAKER_1", "SPEAKER_2"]
+    assert annotation.label_duration("SPEAKER_2") == pytest.approx(1.0)
