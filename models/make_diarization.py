@@ -50,7 +50,7 @@ pipeline:
 params:
   window: 1.5
   hop: 0.5
-  pruning: 0.4
+  pruning: 0.1
   min_cluster_seconds: 0.9
 """
 

@@ -179,3 +179,25 @@ def test_rttm_and_speaker_options_need_diarize(tmp_path, jfk):
         assert result.exit_code == 2
         assert "need --diarize" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_community1_layout_folder_with_pyannotes_own_pipeline_loads_the_same_way(tmp_path, data_dir):
+    # The layout and loader of pyannote/speaker-diarization-community-1: config.yaml naming pyannote's own
+    # SpeakerDiarization, weights in segmentation/, embedding/, plda/. (The real weights need a download.)
+    folder = tmp_path / "community-1-like"
+    for part in ("segmentation", "embedding", "plda"):
+        shutil.copytree(models.REPO_MODELS_DIR / "diarization" / part, folder / part)
+    (folder / "config.yaml").write_text(
+        "dependencies:\n  pyannote.audio: 4.0.0\n"
+        "pipeline:\n  name: pyannote.audio.pipelines.SpeakerDiarization\n  params:\n"
+        "    clustering: AgglomerativeClustering\n    embedding: $model/embedding\n"
+        "    embedding_exclude_overlap: true\n    plda: $model/plda\n    segmentation: $model/segmentation\n"
+        "params:\n  clustering:\n    method: centroid\n    min_cluster_size: 12\n    threshold: 0.6\n"
+        "  segmentation:\n    min_duration_off: 0.0\n"
+    )
+    resolved = models.resolve_pipeline(str(folder))
+    assert resolved.origin == "local" and len(resolved.sha256) == 64
+    diarizer = Diarizer.load(resolved)
+    assert type(diarizer.pipeline).__name__ == "SpeakerDiarization"
+    found = diarizer.diarize(load_audio(data_dir / "multi_pyannote" / "sample.flac").samples)
+    assert found.exclusive and {t.speaker for t in found.turns} >= {t.speaker for t in found.exclusive}
