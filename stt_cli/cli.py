@@ -28,7 +28,10 @@ from stt_cli.options import (
 )
 
 if TYPE_CHECKING:
-    from stt_cli.batch import BatchEvents, BatchResult, FileOutcome
+    from collections.abc import Callable
+
+    from stt_cli.batch import Batch, BatchEvents, BatchResult, FileOutcome
+    from stt_cli.pipeline import Transcriber
 
 app = typer.Typer(
     name="stt",
@@ -174,45 +177,37 @@ def transcribe(
             max_line_width=max_line_width,
             max_line_count=max_line_count,
         )
-        diarization = None
-        if diarize:
-            diarization = DiarizationOptions(
-                model=diarization_model,
-                num_speakers=num_speakers,
-                min_speakers=min_speakers,
-                max_speakers=max_speakers,
-                speaker_names=tuple(n.strip() for n in speaker_names.split(",")) if speaker_names else (),
-                token=hf_token,
-            )
-        elif OutputFormat.rttm in output_options.formats or any(
-            v is not None for v in (num_speakers, min_speakers, max_speakers, speaker_names, diarization_model)
-        ):
-            raise UsageError("speaker options and the rttm format need --diarize")
+        diarization = _diarization_options(
+            diarize,
+            output_options,
+            model=diarization_model,
+            num_speakers=num_speakers,
+            min_speakers=min_speakers,
+            max_speakers=max_speakers,
+            speaker_names=speaker_names,
+            token=hf_token,
+        )
         limits = InputOptions(
             max_duration=parse_duration(max_duration),
             max_size=parse_size(max_size),
             allow_truncated=allow_truncated,
         )
-        from stt_cli.batch import Batch, BatchResult, check_writable, run_batch, write_summary
-        from stt_cli.inputs import discover
+        from stt_cli.batch import Batch, write_summary
         from stt_cli.pipeline import Transcriber
 
-        found = discover(inputs)
-        if not found.files:
-            result = BatchResult(tuple(_failed(p) for p in found.problems))
-        else:
-            if output_dir is not None:
-                check_writable(output_dir)
-            with _status(quiet, f"Loading model {model}…"):
-                transcriber = Transcriber.load(asr_options, diarization)
-            batch = Batch(
+        result = _run(
+            inputs,
+            quiet=quiet,
+            output_dir=output_dir,
+            load=lambda: Transcriber.load(asr_options, diarization),
+            make_batch=lambda transcriber: Batch(
                 transcriber=transcriber,
                 output=output_options,
                 limits=limits,
                 overwrite=overwrite,
                 fail_fast=fail_fast,
-            )
-            result = run_batch(batch, list(found.files), _make_events(quiet), problems=found.problems)
+            ),
+        )
         if summary_json is not None:
             write_summary(result, summary_json)
     except SttError as error:
@@ -221,14 +216,49 @@ def transcribe(
     except KeyboardInterrupt:  # while loading the model: nothing was started
         stderr.print("stt: interrupted")
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    if not found.files:
-        for outcome in result.outcomes:
-            _print_outcome(outcome, quiet)
     if result.interrupted:
         stderr.print("stt: interrupted: finished transcripts are kept; rerun the same command to do the rest")
     if len(result.outcomes) > 1 and not quiet:
         _print_summary(result)
     raise typer.Exit(result.exit_code)
+
+
+def _diarization_options(
+    diarize: bool, output: OutputOptions, *, speaker_names: str | None, **speaker_options
+) -> DiarizationOptions | None:
+    """The speaker options, or ``None`` without --diarize (where speaker options are a usage error)."""
+    if diarize:
+        names = tuple(n.strip() for n in speaker_names.split(",")) if speaker_names else ()
+        return DiarizationOptions(speaker_names=names, **speaker_options)
+    asked = [v for k, v in speaker_options.items() if k != "token"] + [speaker_names]
+    if OutputFormat.rttm in output.formats or any(v is not None for v in asked):
+        raise UsageError("speaker options and the rttm format need --diarize")
+    return None
+
+
+def _run(
+    inputs: list[str],
+    *,
+    quiet: bool,
+    output_dir: Path | None,
+    load: Callable[[], Transcriber],
+    make_batch: Callable[[Transcriber], Batch],
+) -> BatchResult:
+    """Find the inputs; unless there are none, check the output folder, load the models once, run them all."""
+    from stt_cli.batch import BatchResult, check_writable, run_batch
+    from stt_cli.inputs import discover
+
+    found = discover(inputs)
+    if not found.files:  # nothing to do: report what the arguments named, load no model
+        result = BatchResult(tuple(_failed(p) for p in found.problems))
+        for outcome in result.outcomes:
+            _print_outcome(outcome, quiet)
+        return result
+    if output_dir is not None:
+        check_writable(output_dir)
+    with _status(quiet, "Loading models…"):
+        transcriber = load()
+    return run_batch(make_batch(transcriber), list(found.files), _make_events(quiet), problems=found.problems)
 
 
 def _interrupt(signum, frame) -> None:
