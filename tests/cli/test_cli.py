@@ -154,3 +154,15 @@ def test_help_imports_no_heavy_library():
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_cuda_without_a_gpu_is_one_clear_line(work):
+    import ctranslate2
+
+    if ctranslate2.get_cuda_device_count() > 0:
+        pytest.skip("this machine has a GPU")
+    result = stt("transcribe", work / "hearing.flac", "--device", "cuda", *FAST)
+    assert result.exit_code == 3
+    [line] = error_lines(result)
+    assert "[model_unavailable]" in line and "on cuda" in line and "--device cpu" in line
+    assert not (work / "hearing.srt").exists()
