@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from stt_cli import __version__
+from stt_cli.cli_admin import doctor, models_app
 from stt_cli.errors import EXIT_INTERRUPTED, SttError, UsageError
 from stt_cli.options import (
     DEFAULT_MODEL,
@@ -42,6 +43,8 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+app.add_typer(models_app, name="models")
+app.command("doctor")(doctor)
 
 
 def _version(value: bool) -> None:
@@ -151,12 +154,20 @@ def transcribe(
         Path | None,
         typer.Option(help="Also write the batch summary as JSON here, for scripts and CI.", dir_okay=False),
     ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline", envvar="STT_OFFLINE", help="Touch no network at all; a missing model is an error."
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what each stage does.")] = False,
 ) -> None:
     """Transcribe recordings; write <name>.<format> next to each input (or under --output-dir)."""
     _configure_logging(verbose)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
+    if offline:
+        _go_offline()
     try:
         asr_options = AsrOptions(
             model=model,
@@ -259,6 +270,15 @@ def _run(
     with _status(quiet, "Loading models…"):
         transcriber = load()
     return run_batch(make_batch(transcriber), list(found.files), _make_events(quiet), problems=found.problems)
+
+
+def _go_offline() -> None:
+    # Read by stt (models.offline_requested) and by huggingface_hub, so no library tries the network.
+    import os
+
+    for variable in ("STT_OFFLINE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        os.environ[variable] = "1"
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 
 
 def _interrupt(signum, frame) -> None:

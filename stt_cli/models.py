@@ -9,7 +9,8 @@ A ``--model`` value resolves, in this order, to:
 3. a Whisper size name (``large-v3``…) or a Hugging Face id (``org/name``), downloaded into the store's
    ``hub/`` folder by faster-whisper when the machine is online, or found there when it is not.
 
-The store is ``$STT_MODELS_DIR`` if set, else the repository's ``models/`` folder.
+The store is ``$STT_MODELS_DIR`` if set, else the repository's ``models/`` folder (when writable), else the
+user's cache folder.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class ResolvedModel:
         name: what the user asked for.
         path: the folder faster-whisper loads.
         sha256: digest of ``model.bin``.
-        origin: ``"bundled"``, ``"local"`` or ``"hub"``.
+        origin: ``"bundled"``, ``"imported"``, ``"local"`` or ``"hub"``.
         english_only: True for ``*.en`` models.
     """
 
@@ -78,9 +79,14 @@ class ResolvedPipeline:
 
 
 def store_dir() -> Path:
-    """Where models are kept: ``$STT_MODELS_DIR``, else the repository's ``models/``."""
+    """Where models are kept: ``$STT_MODELS_DIR``, else the repository's ``models/`` when it is writable,
+    else the user's cache (``$XDG_CACHE_HOME/stt/models``, by default ``~/.cache/stt/models``)."""
     env = os.environ.get("STT_MODELS_DIR")
-    return Path(env).expanduser() if env else REPO_MODELS_DIR
+    if env:
+        return Path(env).expanduser()
+    if REPO_MODELS_DIR.is_dir() and os.access(REPO_MODELS_DIR, os.W_OK):
+        return REPO_MODELS_DIR
+    return Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")).expanduser() / "stt" / "models"
 
 
 def load_manifest() -> dict[str, Any]:
@@ -112,7 +118,25 @@ def resolve(name: str) -> ResolvedModel:
     manifest = load_manifest().get("models", {})
     if name in manifest:
         return _resolve_bundled(name, manifest[name])
+    imported = store_dir() / name
+    if "/" not in name and (imported / "model.bin").is_file():
+        return _resolve_imported(name, imported)
     return _resolve_hub(name, bundled=sorted(manifest))
+
+
+def _resolve_imported(name: str, folder: Path) -> ResolvedModel:
+    """A model brought in with ``stt models import``: checked against the checksums recorded then."""
+    record = folder / ".stt-files.json"
+    if record.is_file():
+        for relative, digest in json.loads(record.read_text(encoding="utf-8"))["files"].items():
+            path = folder / relative
+            if not path.is_file() or sha256_file(path) != digest:
+                raise ModelUnavailableError(
+                    f"model '{name}': {path} is missing or fails its sha256 check (damaged or altered since it "
+                    f"was imported); delete {folder} and import it again with `stt models import`"
+                )
+    resolved = _resolve_local(name, folder)
+    return ResolvedModel(name, resolved.path, resolved.sha256, "imported", resolved.english_only)
 
 
 def resolve_pipeline(name: str | None) -> ResolvedPipeline:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +13,7 @@ from stt_cli import asr, audio, merge, models
 from stt_cli.errors import OutOfMemoryError, TruncatedError
 from stt_cli.fileio import sha256_file
 from stt_cli.options import AsrOptions, DiarizationOptions, InputOptions
-from stt_cli.types import InputInfo, ModelInfo, Segment, Transcript
+from stt_cli.types import InputInfo, ModelInfo, Provenance, Segment, Transcript
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -80,6 +82,7 @@ class Transcriber:
             TranscriptionError: the recogniser failed.
         """
         limits = limits or InputOptions()
+        clock = _StageClock()
         info = audio.validate(path, limits)
         source = InputInfo(
             path=str(path),
@@ -94,6 +97,7 @@ class Transcriber:
         except MemoryError as e:
             raise OutOfMemoryError(path) from e
         total = decoded.duration
+        clock.lap("decode")
         on_progress("decode", total, total)
         warnings: list[str] = []
         if (truncated := audio.check_complete(info, total)) is not None:
@@ -101,12 +105,14 @@ class Transcriber:
                 raise TruncatedError(path, info.duration or 0.0, total)
             warnings.append(truncated.split("; ")[0] + "; transcribed what could be decoded")
         recognition, segments = self._recognise(path, decoded.samples, on_progress)
+        clock.lap("transcribe")
         if not segments:
             warnings.append("no speech was found: the transcript is empty")
         speakers: dict[str, Any] = {}
         if self.diarizer is not None and self.diarization is not None:
             speakers = self._diarize(path, decoded.samples, segments, on_progress)
             segments = list(speakers.pop("segments"))
+            clock.lap("diarize")
         return Transcript(
             input=source,
             duration=total,
@@ -118,6 +124,7 @@ class Transcriber:
             model=ModelInfo(name=self.model.name, path=str(self.model.path), sha256=self.model.sha256),
             settings=self.settings(),
             warnings=tuple(warnings),
+            provenance=clock.provenance(),
             **speakers,
         )
 
@@ -164,6 +171,36 @@ class Transcriber:
         if self.diarization is not None:
             shaping.update(self.diarization.settings())
         return shaping
+
+
+class _StageClock:
+    """Wall-clock start and end, and seconds per stage, for a transcript's provenance block."""
+
+    def __init__(self) -> None:
+        self.started_at = _now()
+        self.started = self.last = time.perf_counter()
+        self.stages: dict[str, float] = {}
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.stages[stage] = now - self.last
+        self.last = now
+
+    def provenance(self) -> Provenance:
+        from stt_cli import __version__
+
+        return Provenance(
+            tool=f"stt {__version__}",
+            started_at=self.started_at,
+            finished_at=_now(),
+            stage_seconds=dict(self.stages),
+            total_seconds=time.perf_counter() - self.started,
+            offline=models.offline_requested(),
+        )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def transcribe_file(

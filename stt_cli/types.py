@@ -146,6 +146,38 @@ class InputInfo:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """How and when a transcript was made, for the record a court may need.
+
+    Attributes:
+        tool: ``stt`` and its version.
+        started_at: ISO 8601 UTC time the file was started.
+        finished_at: ISO 8601 UTC time its transcript was complete (before writing).
+        stage_seconds: wall-clock seconds per stage: ``decode`` (validation, hashing and decoding),
+            ``transcribe``, and ``diarize`` when asked for.
+        total_seconds: wall-clock seconds for the whole file.
+        offline: whether downloads were forbidden (``--offline`` / ``STT_OFFLINE``).
+    """
+
+    tool: str
+    started_at: str
+    finished_at: str
+    stage_seconds: dict[str, float]
+    total_seconds: float
+    offline: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tool": self.tool,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
+            "total_seconds": round(self.total_seconds, 3),
+            "offline": self.offline,
+        }
+
+
+@dataclass(frozen=True)
 class Transcript:
     """A whole file's transcript.
 
@@ -164,6 +196,7 @@ class Transcript:
         speakers: the speakers, in order of first appearance (empty unless diarized).
         turns: the diarization's speaker turns, overlaps included (empty unless diarized).
         diarization_model: the diarization pipeline used, when diarized.
+        provenance: tool version, times and stage timings.
     """
 
     input: InputInfo
@@ -179,6 +212,7 @@ class Transcript:
     speakers: tuple[Speaker, ...] = ()
     turns: tuple[SpeakerTurn, ...] = ()
     diarization_model: ModelInfo | None = None
+    provenance: Provenance | None = None
 
     def speaker_name(self, speaker_id: str | None) -> str | None:
         """The display name of a speaker id (``None`` stays ``None``)."""
@@ -210,6 +244,7 @@ class Transcript:
             "diarization_model": None if self.diarization_model is None else self.diarization_model.to_dict(),
             "speakers": [s.to_dict() for s in self.speakers],
             "turns": [t.to_dict() for t in self.turns],
+            "provenance": None if self.provenance is None else self.provenance.to_dict(),
             "segments": [s.to_dict() for s in self.segments],
         }
 

@@ -1,0 +1,162 @@
+"""``stt models …`` and ``stt doctor``: what a court IT department runs to trust the install. Thin, as cli.py."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from stt_cli.errors import EXIT_ALL_FAILED, EXIT_SOME_FAILED, SttError
+
+models_app = typer.Typer(help="List, check, locate, download and import models.", no_args_is_help=True)
+stdout = Console(highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _fail(error: SttError) -> typer.Exit:
+    stderr.print(f"stt: error [{error.code}]: {error}", markup=False)
+    return typer.Exit(error.exit_code)
+
+
+@models_app.command("list")
+def list_models() -> None:
+    """Every model here: bundled, imported and downloaded, with size, sha256, languages and place."""
+    from rich.table import Table
+
+    from stt_cli.model_store import inventory
+
+    columns = ("name", "kind", "origin", "size MB", "sha256", "languages", "where")
+    rows = []
+    for m in inventory():
+        where = str(m.path) if m.path else f"unusable: {m.problem}"
+        size = f"{m.size_bytes / 2**20:.0f}" if m.size_bytes else "-"
+        rows.append((m.name, m.kind, m.origin, size, m.sha256 or "-", m.languages or "-", where))
+    if not stdout.is_terminal:  # scripts get whole values, tab-separated
+        for row in (columns, *rows):
+            typer.echo("\t".join(row))  # plain: rich would expand the tabs
+        return
+    table = Table(show_edge=False, pad_edge=False)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row[:4], row[4][:16], *row[5:])
+    stdout.print(table)
+
+
+@models_app.command("path")
+def path(
+    name: Annotated[str, typer.Argument(help="A model name, e.g. base, tiny.en, or an imported name.")],
+) -> None:
+    """Print the folder a model loads from (joining the bundled parts first if needed)."""
+    from stt_cli import models
+
+    try:
+        stdout.print(str(models.resolve(name).path), markup=False)
+    except SttError as error:
+        raise _fail(error) from None
+
+
+@models_app.command("verify")
+def verify() -> None:
+    """Recompute the sha256 of every model file against models/manifest.json and import records."""
+    from stt_cli.model_store import verify as run_checks
+
+    checks = run_checks()
+    for check in checks:
+        status = "ok" if check.ok else "FAILED"
+        stdout.print(f"{status:6} {check.model:12} {check.path}  {check.detail}", markup=False)
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        stderr.print(
+            f"stt: {len(failed)} model file(s) failed verification: do not use them; reinstall the bundled models "
+            "(pip install --force-reinstall, git checkout -- models/) or import the model again",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_SOME_FAILED)
+    stdout.print(f"all {len(checks)} model files verified")
+
+
+@models_app.command("download")
+def download(
+    name: Annotated[
+        str, typer.Argument(help="A Whisper size (large-v3) or a hub id (Systran/faster-whisper-small).")
+    ],
+) -> None:
+    """Download a model into the store, on a machine with internet (copy the store to offline machines)."""
+    from stt_cli import models
+
+    try:
+        resolved = models.resolve(name)
+    except SttError as error:
+        raise _fail(error) from None
+    stdout.print(f"{name}: {resolved.path} (sha256 {resolved.sha256[:16]}…, {resolved.origin})", markup=False)
+
+
+@models_app.command("import")
+def import_(
+    folder: Annotated[
+        Path, typer.Argument(help="A CTranslate2 Whisper model folder copied from another machine.")
+    ],
+    name: Annotated[
+        str | None, typer.Option(help="Name to use with --model (default: the folder's name).")
+    ] = None,
+) -> None:
+    """Copy a model folder into the store and record its checksums; then use it with --model NAME."""
+    from stt_cli.model_store import import_model
+
+    try:
+        model = import_model(folder, name)
+    except SttError as error:
+        raise _fail(error) from None
+    stdout.print(f"imported {model.name} into {model.path} (sha256 {str(model.sha256)[:16]}…)", markup=False)
+
+
+def doctor() -> None:
+    """Check this machine: Python, libraries, device, models, store, privacy. Each line says ok or what to do."""
+    lines: list[tuple[bool, str]] = []
+    lines.append((sys.version_info[:2] == (3, 11), f"Python {sys.version.split()[0]} (stt is built for 3.11)"))
+    for package in ("torch", "torchaudio", "ctranslate2", "faster_whisper", "pyannote.audio", "av"):
+        try:
+            module = __import__(package, fromlist=["__version__"])
+            lines.append((True, f"{package} {getattr(module, '__version__', '?')}"))
+        except Exception as e:  # a broken install shows up here as any kind of error
+            lines.append((False, f"{package} does not import ({type(e).__name__}): run pip install -e ."))
+    try:
+        import ctranslate2
+
+        gpus = ctranslate2.get_cuda_device_count()
+        lines.append((True, f"{gpus} CUDA GPU(s) found: --device auto uses {'cuda' if gpus else 'cpu'}"))
+    except Exception as e:
+        lines.append((False, f"cannot query CUDA ({type(e).__name__}); --device cpu still works"))
+    import av
+
+    libavformat = ".".join(map(str, av.library_versions["libavformat"]))
+    lines.append((True, f"no ffmpeg program needed: PyAV {av.__version__} carries libavformat {libavformat}"))
+    from stt_cli import models
+    from stt_cli.model_store import inventory
+
+    for m in inventory():
+        lines.append(
+            (m.problem is None, f"model {m.name} ({m.kind}, {m.origin}): " + (m.problem or "present, verified"))
+        )
+    store = models.store_dir()
+    writable = os.access(store, os.W_OK) if store.exists() else os.access(store.parent, os.W_OK)
+    lines.append(
+        (writable, f"model store {store} is {'writable' if writable else 'not writable: set STT_MODELS_DIR'}")
+    )
+    from stt_cli.diarize import keep_private
+
+    keep_private()
+    lines.append((True, "pyannote telemetry off (PYANNOTE_METRICS_ENABLED=false is set by stt on every run)"))
+    offline = models.offline_requested()
+    lines.append(
+        (True, f"offline mode {'on' if offline else 'off'} (--offline or STT_OFFLINE=1 forbids downloads)")
+    )
+    for ok, text in lines:
+        stdout.print(f"{'ok  ' if ok else 'FIX '} {text}", markup=False)
+    if not all(ok for ok, _ in lines):
+        raise typer.Exit(EXIT_ALL_FAILED)

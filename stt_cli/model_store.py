@@ -1,0 +1,162 @@
+"""The model store as a whole: what is in it, whether it is intact, and bringing models in.
+
+``models.py`` finds and loads one model; this module answers ``stt models list / verify / import / download``.
+Imported models get a record of their files' sha256 (``.stt-files.json``) so that ``verify`` and every later
+load can tell a damaged copy from a good one, as the manifest does for the bundled models.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from stt_cli import models
+from stt_cli.errors import ModelUnavailableError, UsageError
+from stt_cli.fileio import atomic_write_text, sha256_file
+
+RECORD = ".stt-files.json"
+_RESERVED = {"hub", "diarization"}
+
+
+@dataclass(frozen=True)
+class StoredModel:
+    """One model the store can serve.
+
+    Attributes:
+        name: what ``--model`` (or ``--diarization-model``) takes.
+        kind: ``"speech"`` or ``"diarization"``.
+        origin: ``"bundled"``, ``"imported"`` or ``"hub"``.
+        path: its folder.
+        size_bytes: total size of its files.
+        sha256: of ``model.bin`` (speech) or of all files (diarization).
+        languages: ``"en"``, ``"multilingual"`` or ``""`` (diarization).
+        problem: why it cannot be used, or ``None``.
+    """
+
+    name: str
+    kind: str
+    origin: str
+    path: Path | None
+    size_bytes: int
+    sha256: str | None
+    languages: str
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    model: str
+    path: Path
+    ok: bool
+    detail: str
+
+
+def inventory() -> list[StoredModel]:
+    """Every bundled, imported and downloaded model, each checked as a load would check it."""
+    found: list[StoredModel] = []
+    manifest = models.load_manifest()
+    for name, entry in manifest.get("models", {}).items():
+        found.append(_speech(name, "bundled", entry.get("languages", "")))
+    try:
+        pipeline = models.resolve_pipeline(None)
+        folder = Path(pipeline.source)
+        found.append(StoredModel("bundled", "diarization", "bundled", folder, _size(folder), pipeline.sha256, ""))
+    except ModelUnavailableError as e:
+        found.append(StoredModel("bundled", "diarization", "bundled", None, 0, None, "", str(e)))
+    store = models.store_dir()
+    for folder in sorted(p for p in store.iterdir() if p.is_dir()) if store.is_dir() else []:
+        taken = folder.name in manifest.get("models", {}) or folder.name in _RESERVED
+        if not taken and (folder / "model.bin").is_file():
+            found.append(_speech(folder.name, "imported", ""))
+    for snapshot in sorted((store / "hub").glob("models--*/snapshots/*")):
+        if (snapshot / "model.bin").is_file():
+            name = snapshot.parent.parent.name.removeprefix("models--").replace("--", "/")
+            found.append(_speech(str(snapshot), "hub", "", display=name))
+    return found
+
+
+def _speech(name: str, origin: str, languages: str, display: str | None = None) -> StoredModel:
+    try:
+        resolved = models.resolve(name)
+    except ModelUnavailableError as e:
+        return StoredModel(display or name, "speech", origin, None, 0, None, languages, str(e))
+    languages = languages or ("en" if resolved.english_only else "multilingual")
+    return StoredModel(
+        display or name, "speech", origin, resolved.path, _size(resolved.path), resolved.sha256, languages
+    )
+
+
+def verify() -> list[FileCheck]:
+    """Recompute the sha256 of every file the manifest or an import record lists."""
+    checks: list[FileCheck] = []
+    manifest = models.load_manifest()
+    for model in inventory():
+        if model.path is None:
+            checks.append(FileCheck(model.name, Path("-"), False, model.problem or "not found"))
+            continue
+        if model.origin == "bundled" and model.kind == "speech":
+            expected = {f: s["sha256"] for f, s in manifest["models"][model.name]["files"].items()}
+        elif model.kind == "diarization":
+            expected = {f: s["sha256"] for f, s in manifest["pipelines"]["bundled"]["files"].items()}
+        elif (model.path / RECORD).is_file():
+            expected = json.loads((model.path / RECORD).read_text(encoding="utf-8"))["files"]
+        else:
+            checks.append(FileCheck(model.name, model.path, True, "no recorded checksums (downloaded)"))
+            continue
+        for relative, digest in expected.items():
+            path = model.path / relative
+            ok = path.is_file() and sha256_file(path) == digest
+            checks.append(
+                FileCheck(
+                    model.name,
+                    path,
+                    ok,
+                    "ok"
+                    if ok
+                    else "missing"
+                    if not path.is_file()
+                    else f"sha256 differs from the recorded {digest[:12]}…",
+                )
+            )
+    return checks
+
+
+def import_model(source: Path, name: str | None = None) -> StoredModel:
+    """Copy a CTranslate2 Whisper model folder (from another machine) into the store, with its checksums.
+
+    Raises:
+        UsageError: the folder is not a model, or the name is taken.
+        ModelUnavailableError: the store is not writable.
+    """
+    missing = [f for f in models.REQUIRED_FILES if not (source / f).is_file()]
+    if not source.is_dir() or missing:
+        raise UsageError(
+            f"{source} is not a CTranslate2 Whisper model folder (needs {', '.join(missing or ['a folder'])})"
+        )
+    name = name or source.name
+    if "/" in name or name in _RESERVED or name in models.load_manifest().get("models", {}):
+        raise UsageError(f"'{name}' cannot be used as a model name here; choose another with --name")
+    target = models.store_dir() / name
+    if target.exists():
+        raise UsageError(f"the store already has a model called '{name}' ({target}); choose another with --name")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{name}."))
+        copy = staging / "model"
+        shutil.copytree(source, copy)
+        files = {str(p.relative_to(copy)): sha256_file(p) for p in sorted(copy.rglob("*")) if p.is_file()}
+        atomic_write_text(copy / RECORD, json.dumps({"source": str(source), "files": files}, indent=2) + "\n")
+        copy.rename(target)  # whole or not at all: a half-copied model never appears under its name
+        shutil.rmtree(staging, ignore_errors=True)
+    except OSError as e:
+        raise ModelUnavailableError(
+            f"cannot import into {target.parent} ({e.strerror or e}); set STT_MODELS_DIR to a writable folder"
+        ) from e
+    return _speech(name, "imported", "")
+
+
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
