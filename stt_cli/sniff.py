@@ -154,7 +154,7 @@ def wav_declared_seconds(head: bytes) -> float | None:
     offset, byte_rate = 12, 0
     while offset + 8 <= len(head):
         chunk, size = head[offset : offset + 4], struct.unpack("<I", head[offset + 4 : offset + 8])[0]
-        if chunk == b"fmt " and offset + 16 <= len(head):
+        if chunk == b"fmt " and offset + 20 <= len(head):  # byte rate: bytes 16-19 of the chunk
             byte_rate = struct.unpack("<I", head[offset + 16 : offset + 20])[0]
         if chunk == b"data":
             if byte_rate <= 0 or size in (0, 0xFFFFFFFF):
