@@ -44,3 +44,17 @@ def media_dir(tmp_path_factory, jfk) -> Path:
     encode_like(samples, folder / "jfk_video.mp4", codec="aac", rate=48_000, layout="stereo", video="h264")
     encode_like(samples, folder / "jfk_video.mkv", codec="libopus", rate=48_000, layout="mono", video="libvpx")
     return folder
+
+
+@pytest.fixture
+def private_store(tmp_path, monkeypatch) -> Path:
+    """An empty model store (STT_MODELS_DIR) holding only a copy of the manifest."""
+    import shutil
+
+    from stt_cli import models
+
+    store = tmp_path / "store"
+    store.mkdir()
+    shutil.copy(models.REPO_MODELS_DIR / models.MANIFEST_NAME, store / models.MANIFEST_NAME)
+    monkeypatch.setenv("STT_MODELS_DIR", str(store))
+    return store

@@ -102,3 +102,12 @@ def concatenate(sources: list[Path], path: Path, gap_seconds: float = 0.5) -> Pa
     for source in sources:
         parts += [load_mono16k(source), gap]
     return write_wav(path, np.concatenate(parts))
+
+
+def flip_byte(path: Path, offset: int = 1000) -> None:
+    """Damage a file the way a bad disk or a tamperer would: one byte inverted."""
+    with path.open("r+b") as f:
+        f.seek(offset)
+        byte = f.read(1)
+        f.seek(offset)
+        f.write(bytes([byte[0] ^ 0xFF]))

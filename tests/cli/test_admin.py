@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from media import flip_byte
 from typer.testing import CliRunner
 
 from stt_cli import models
@@ -19,23 +20,6 @@ pytestmark = pytest.mark.integration
 
 def stt(*args):
     return CliRunner().invoke(app, [str(a) for a in args])
-
-
-@pytest.fixture
-def private_store(tmp_path, monkeypatch) -> Path:
-    store = tmp_path / "store"
-    store.mkdir()
-    shutil.copy(models.REPO_MODELS_DIR / models.MANIFEST_NAME, store / models.MANIFEST_NAME)
-    monkeypatch.setenv("STT_MODELS_DIR", str(store))
-    return store
-
-
-def flip_byte(path: Path, offset: int = 1000) -> None:
-    with path.open("r+b") as f:
-        f.seek(offset)
-        byte = f.read(1)
-        f.seek(offset)
-        f.write(bytes([byte[0] ^ 0xFF]))
 
 
 def test_list_path_and_verify_on_a_good_install(private_store):

@@ -8,22 +8,13 @@ import time
 from pathlib import Path
 
 import pytest
+from media import flip_byte
 
 from stt_cli import models
 from stt_cli.errors import ModelUnavailableError
 from stt_cli.options import AsrOptions
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def private_store(tmp_path, monkeypatch) -> Path:
-    """An empty model store holding only a copy of the manifest."""
-    store = tmp_path / "store"
-    store.mkdir()
-    shutil.copy(models.REPO_MODELS_DIR / models.MANIFEST_NAME, store / models.MANIFEST_NAME)
-    monkeypatch.setenv("STT_MODELS_DIR", str(store))
-    return store
 
 
 def test_tiny_en_is_used_in_place_from_its_package_and_verified():
@@ -47,12 +38,7 @@ def test_base_is_joined_once_into_the_store_and_then_reused(private_store):
 
 
 def test_a_flipped_byte_is_refused_with_a_clear_message(private_store):
-    model_bin = models.resolve("base").path / "model.bin"
-    with model_bin.open("r+b") as f:
-        f.seek(1_000_000)
-        byte = f.read(1)
-        f.seek(1_000_000)
-        f.write(bytes([byte[0] ^ 0xFF]))
+    flip_byte(models.resolve("base").path / "model.bin", offset=1_000_000)
     with pytest.raises(ModelUnavailableError, match=r"fails its sha256 check.*damaged or was altered"):
         models.resolve("base")
 
