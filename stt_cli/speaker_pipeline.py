@@ -104,8 +104,13 @@ class WindowedSpeakerDiarization(SpeakerDiarizationMixin, Pipeline):
         frames = count.sliding_window
         active = count.data[:, 0] > 0
         regions = _runs(active)
-        waveform = file["waveform"][0]
-        sample_rate = file["sample_rate"]
+        if "waveform" in file:  # stt always passes the decoded signal
+            waveform, sample_rate = file["waveform"][0], file["sample_rate"]
+        else:  # a path, when the pipeline is used on its own: pyannote's own reader
+            from pyannote.audio import Audio
+
+            decoded, sample_rate = Audio(sample_rate=16_000, mono="downmix")(file)
+            waveform = decoded[0]
 
         windows = self._windows(regions, frames)
         if not windows:
