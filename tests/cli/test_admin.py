@@ -106,3 +106,10 @@ def test_doctor_says_ok_line_by_line():
     assert all(line.startswith(("ok ", "FIX ")) for line in lines)
     assert any("telemetry off" in line for line in lines)
     assert any("model bundled (diarization, bundled): present, verified" in line for line in lines)
+
+
+def test_download_offline_is_a_clear_error_not_a_hang(private_store, monkeypatch):
+    monkeypatch.setenv("STT_OFFLINE", "1")
+    result = stt("models", "download", "Systran/faster-whisper-small")
+    assert result.exit_code == 3
+    assert "offline mode is on" in result.stderr
