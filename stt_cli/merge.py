@@ -15,16 +15,22 @@ LONE_WORD_MIN_COVER = 0.8
 
 
 def pick_speaker(
-    start: float, end: float, turns: Sequence[SpeakerTurn], previous: str | None = None
+    start: float,
+    end: float,
+    turns: Sequence[SpeakerTurn],
+    previous: str | None = None,
+    starts: Sequence[float] | None = None,
 ) -> str | None:
     """The speaker for the span ``[start, end]``: largest overlap; for a span in a gap, the nearest turn.
 
     Ties (equal overlap, equal distance, a zero-length word on a boundary) go to ``previous`` when it is among
-    them, so a speaker keeps the floor, else to the earlier turn. ``turns`` must be sorted by start.
+    them, so a speaker keeps the floor, else to the earlier turn. ``turns`` must be sorted by start;
+    ``starts`` (their start times) can be given by callers that look up many words in the same turns.
     """
     if not turns:
         return None
-    starts = [t.start for t in turns]
+    if starts is None:
+        starts = [t.start for t in turns]
     # Exclusive turns do not overlap, so only the turns starting before ``end`` and the one just after matter.
     hi = bisect.bisect_right(starts, end)
     lo = max(0, bisect.bisect_left(starts, start) - 2)
@@ -51,25 +57,35 @@ def cover(word: Word, turns: Sequence[SpeakerTurn]) -> float:
     return inside / duration
 
 
-def label_words(words: Sequence[Word], turns: Sequence[SpeakerTurn]) -> list[Word]:
+def label_words(
+    words: Sequence[Word], turns: Sequence[SpeakerTurn], starts: Sequence[float] | None = None
+) -> list[Word]:
     """Each word with the speaker :func:`pick_speaker` gives it."""
+    if starts is None:
+        starts = [t.start for t in turns]
     labelled, previous = [], None
     for word in words:
-        previous = pick_speaker(word.start, word.end, turns, previous)
+        previous = pick_speaker(word.start, word.end, turns, previous, starts)
         labelled.append(dataclasses.replace(word, speaker=previous))
     return labelled
 
 
-def split_by_speaker(segment: Segment, turns: Sequence[SpeakerTurn]) -> list[Segment]:
+def split_by_speaker(
+    segment: Segment, turns: Sequence[SpeakerTurn], starts: Sequence[float] | None = None
+) -> list[Segment]:
     """Label the segment's words and cut it where the speaker changes.
 
     Guard: a single word whose speaker differs from both neighbours is kept apart only if the diarization
     clearly puts it in that speaker's turn (``LONE_WORD_MIN_COVER``); otherwise it joins the run before it.
     A segment without word timings gets the speaker of its whole span and is never cut.
     """
+    if starts is None:
+        starts = [t.start for t in turns]
     if not segment.words:
-        return [dataclasses.replace(segment, speaker=pick_speaker(segment.start, segment.end, turns))]
-    words = label_words(segment.words, turns)
+        return [
+            dataclasses.replace(segment, speaker=pick_speaker(segment.start, segment.end, turns, None, starts))
+        ]
+    words = label_words(segment.words, turns, starts)
     runs: list[list[Word]] = []
     for word in words:
         if runs and runs[-1][-1].speaker == word.speaker:
@@ -119,7 +135,8 @@ def attribute(
         appearance in the text, then speakers who only appear in the diarization), and the turns renamed.
     """
     exclusive = sorted(exclusive, key=lambda t: (t.start, t.end))
-    pieces = [piece for segment in segments for piece in split_by_speaker(segment, exclusive)]
+    starts = [t.start for t in exclusive]  # once: every word's lookup bisects the same turns
+    pieces = [piece for segment in segments for piece in split_by_speaker(segment, exclusive, starts)]
     order: list[str] = []
     for label in [p.speaker for p in pieces] + [t.speaker for t in sorted(turns, key=lambda t: t.start)]:
         if label is not None and label not in order:
