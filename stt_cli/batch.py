@@ -202,7 +202,7 @@ def run_batch(
     interrupted and the rest as pending.
     """
     events = events or BatchEvents()
-    outcomes = [FileOutcome(p.path, Status.failed, error=p) for p in problems]
+    outcomes = list(problem_outcomes(problems))
     for outcome in outcomes:
         events.file_finished(outcome)
     digest = batch.settings_digest()
@@ -231,6 +231,11 @@ def run_batch(
         outcomes.append(outcome)
         events.file_finished(outcome)
     return BatchResult(tuple(outcomes))
+
+
+def problem_outcomes(problems: tuple[InputError, ...]) -> tuple[FileOutcome, ...]:
+    """Arguments that named nothing to transcribe, as failed outcomes of the batch."""
+    return tuple(FileOutcome(p.path, Status.failed, error=p) for p in problems)
 
 
 def write_summary(result: BatchResult, path: Path) -> None:

@@ -256,12 +256,12 @@ def _run(
     make_batch: Callable[[Transcriber], Batch],
 ) -> BatchResult:
     """Find the inputs; unless there are none, check the output folder, load the models once, run them all."""
-    from stt_cli.batch import BatchResult, check_writable, run_batch
+    from stt_cli.batch import BatchResult, check_writable, problem_outcomes, run_batch
     from stt_cli.inputs import discover
 
     found = discover(inputs)
     if not found.files:  # nothing to do: report what the arguments named, load no model
-        result = BatchResult(tuple(_failed(p) for p in found.problems))
+        result = BatchResult(problem_outcomes(found.problems))
         for outcome in result.outcomes:
             _print_outcome(outcome, quiet)
         return result
@@ -283,12 +283,6 @@ def _go_offline() -> None:
 
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
-
-
-def _failed(problem: SttError) -> FileOutcome:
-    from stt_cli.batch import FileOutcome, Status
-
-    return FileOutcome(getattr(problem, "path", Path()), Status.failed, error=problem)
 
 
 def _configure_logging(verbose: bool) -> None:
