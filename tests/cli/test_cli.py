@@ -166,3 +166,11 @@ def test_cuda_without_a_gpu_is_one_clear_line(work):
     [line] = error_lines(result)
     assert "[model_unavailable]" in line and "on cuda" in line and "--device cpu" in line
     assert not (work / "hearing.srt").exists()
+
+
+def test_arguments_that_name_nothing_exit_3_without_loading_a_model(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = stt("transcribe", tmp_path / "empty", tmp_path / "nothing-*.mp3", "--model", "not-a-model")
+    assert result.exit_code == 3
+    assert [line.split("]")[0] for line in error_lines(result)] == ["stt: error [no_media_found"] * 2
+    assert "unknown model" not in result.stderr  # the model was never looked up
