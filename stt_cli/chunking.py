@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
@@ -267,8 +267,8 @@ def join_overlap(
         left = [s for s in before if s.start < middle]
         reach = max((s.end for s in left), default=overlap[0])
         return left, [s for s in after if s.end > reach + _SAME_TIME]
-    kept_before = [s for s in (_keep(seg, lambda w: _middle(w) < middle) for seg in before) if s]
-    kept_after = [s for s in (_keep(seg, lambda w: _middle(w) >= middle) for seg in after) if s]
+    kept_before = [s for s in (keep_words(seg, lambda w: _middle(w) < middle) for seg in before) if s]
+    kept_after = [s for s in (keep_words(seg, lambda w: _middle(w) >= middle) for seg in after) if s]
     tail = [w for s in kept_before for w in s.words if w.end > overlap[0]]
     if not tail:
         return kept_before, kept_after
@@ -276,10 +276,14 @@ def join_overlap(
     def heard_before(word: Word) -> bool:
         return word.start < overlap[1] and any(_same_word(word, other) for other in tail)
 
-    return kept_before, [s for s in (_keep(seg, lambda w: not heard_before(w)) for seg in kept_after) if s]
+    return kept_before, [s for s in (keep_words(seg, lambda w: not heard_before(w)) for seg in kept_after) if s]
 
 
-def _keep(segment: Segment, wanted) -> Segment | None:
+def keep_words(segment: Segment, wanted: Callable[[Word | Segment], bool]) -> Segment | None:
+    """The segment with only the words ``wanted`` accepts (``None`` if none is left); a segment without word
+    times is judged whole."""
+    if not segment.words:
+        return segment if wanted(segment) else None
     words = tuple(w for w in segment.words if wanted(w))
     if len(words) == len(segment.words):
         return segment
@@ -289,14 +293,17 @@ def _keep(segment: Segment, wanted) -> Segment | None:
     return replace(segment, start=words[0].start, end=words[-1].end, words=words, text=text)
 
 
-def _middle(item: Word) -> float:
+def _middle(item: Word | Segment) -> float:
     return (item.start + item.end) / 2
 
 
 def _same_word(a: Word, b: Word) -> bool:
     at_same_time = min(a.end, b.end) > max(a.start, b.start) or abs(a.start - b.start) < _SAME_TIME
-    if not at_same_time:
-        return False
+    return at_same_time and same_text(a, b)
+
+
+def same_text(a: Word, b: Word) -> bool:
+    """Whether two hearings are the same word: equal, or nearly, without case or punctuation."""
     x, y = _plain(a.text), _plain(b.text)
     return x == y or SequenceMatcher(None, x, y).ratio() >= _NEAR
 

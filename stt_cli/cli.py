@@ -93,11 +93,21 @@ def transcribe(
     ] = None,
     hotwords: Annotated[str | None, typer.Option(help="Words to bias decoding towards.")] = None,
     vad: Annotated[
-        bool, typer.Option("--vad/--no-vad", help="Skip non-speech with Silero VAD (stops loops on silence).")
+        bool,
+        typer.Option(
+            "--vad/--no-vad",
+            help="Skip non-speech with Silero VAD and cut chunks in pauses (stops loops on silence).",
+        ),
     ] = True,
     word_timestamps: Annotated[
         bool, typer.Option("--word-timestamps/--no-word-timestamps", help="Time every word.")
     ] = True,
+    chunk_length: Annotated[
+        float, typer.Option(help="Longest stretch of audio decoded at once, in seconds (cut in a pause).")
+    ] = 300.0,
+    batch_size: Annotated[
+        int, typer.Option(help="Chunks decoded together (faster on a GPU); 1 decodes in order, each primed.")
+    ] = 1,
     diarize: Annotated[
         bool, typer.Option("--diarize/--no-diarize", help="Say who speaks: label every segment and word.")
     ] = False,
@@ -181,6 +191,8 @@ def transcribe(
             hotwords=hotwords,
             vad=vad,
             word_timestamps=word_timestamps,
+            chunk_length=chunk_length,
+            batch_size=batch_size,
         )
         output_options = OutputOptions(
             formats=parse_formats(formats),

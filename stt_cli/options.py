@@ -67,8 +67,13 @@ class AsrOptions:
         beam_size: beam search width (1 is greedy).
         initial_prompt: text that primes the first window (names, spellings).
         hotwords: words to bias decoding towards.
-        vad: skip non-speech with Silero VAD (stops hallucinated loops on silence).
+        vad: skip non-speech with Silero VAD and cut chunks in silences (stops hallucinated loops on silence);
+            without it, chunks are cut every ``chunk_length`` seconds with an overlap.
         word_timestamps: compute per-word times (needed for subtitles and speaker merge).
+        chunk_length: the longest chunk sent to the recogniser at once, in seconds.
+        batch_size: chunks decoded together (faster-whisper's batched pipeline, which decodes a chunk as one
+            30 s window, so chunks are then 30 s at most); 1 decodes them in order, each primed with the text
+            before it.
     """
 
     model: str = DEFAULT_MODEL
@@ -82,6 +87,8 @@ class AsrOptions:
     hotwords: str | None = None
     vad: bool = True
     word_timestamps: bool = True
+    chunk_length: float = 300.0
+    batch_size: int = 1
 
     def __post_init__(self) -> None:
         if not self.model.strip():
@@ -99,6 +106,15 @@ class AsrOptions:
             raise UsageError("--threads must be 0 (all CPUs) or a positive number")
         if not 1 <= self.beam_size <= 20:
             raise UsageError("--beam-size must be between 1 and 20")
+        if not 10 <= self.chunk_length <= 600:
+            raise UsageError("--chunk-length must be between 10 and 600 seconds")
+        if not 1 <= self.batch_size <= 64:
+            raise UsageError("--batch-size must be between 1 and 64")
+
+    @property
+    def chunk_seconds(self) -> float:
+        """The longest chunk actually cut: the batched pipeline decodes each chunk as one 30 s window."""
+        return min(self.chunk_length, 30.0) if self.batch_size > 1 else self.chunk_length
 
     @property
     def cpu_threads(self) -> int:
@@ -115,6 +131,8 @@ class AsrOptions:
             "hotwords": self.hotwords,
             "vad": self.vad,
             "word_timestamps": self.word_timestamps,
+            "chunk_length": self.chunk_length,
+            "batch_size": self.batch_size,
         }
 
 

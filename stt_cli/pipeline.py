@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stt_cli import asr, audio, merge, models
+import numpy as np
+
+from stt_cli import asr, audio, chunking, merge, models, vad
 from stt_cli.errors import OutOfMemoryError, TruncatedError
 from stt_cli.fileio import sha256_file
 from stt_cli.options import AsrOptions, DiarizationOptions, InputOptions
@@ -92,25 +94,43 @@ class Transcriber:
             codec=info.codec,
             declared_duration=info.duration,
         )
+        clock.lap("decode")
+        # Diarization needs the whole signal (pyannote clusters over all of it); without it nothing is kept
+        # beyond the chunk being decoded, so memory does not grow with the recording's length.
+        kept: list[np.ndarray] | None = [] if self.diarizer is not None else None
+        stream = _Stream(path, limits.max_duration, kept, clock)
+        detector = vad.StreamingVad() if self.options.vad else vad.NoVad()
+        policy = chunking.ChunkPolicy(max_seconds=self.options.chunk_seconds)
+        expected = info.duration or 0.0
+
+        def chunk_done(chunk: chunking.Chunk) -> None:
+            # The declared length is the honest total while decoding runs; a file that declares none, or
+            # too little, shows what has been heard so far.
+            on_progress("transcribe", chunk.end, max(expected, chunk.end))
+
+        on_progress("transcribe", 0.0, expected)
         try:
-            decoded = audio.load_audio(path, max_duration=limits.max_duration)
+            recognition = asr.recognise(
+                self.whisper, chunking.stream_chunks(stream, policy, detector), self.options, on_chunk=chunk_done
+            )
         except MemoryError as e:
             raise OutOfMemoryError(path) from e
-        total = decoded.duration
-        clock.lap("decode")
-        on_progress("decode", total, total)
+        total = stream.seconds
+        on_progress("transcribe", total, total)
+        clock.lap("transcribe")
         warnings: list[str] = []
         if (truncated := audio.check_complete(info, total)) is not None:
             if not limits.allow_truncated:
                 raise TruncatedError(path, info.duration or 0.0, total)
             warnings.append(truncated.split("; ")[0] + "; transcribed what could be decoded")
-        recognition, segments = self._recognise(path, decoded.samples, on_progress)
-        clock.lap("transcribe")
+        segments = list(recognition.segments)
         if not segments:
             warnings.append("no speech was found: the transcript is empty")
         speakers: dict[str, Any] = {}
-        if self.diarizer is not None and self.diarization is not None:
-            speakers = self._diarize(path, decoded.samples, segments, on_progress)
+        if self.diarizer is not None and self.diarization is not None and kept is not None:
+            samples = np.concatenate(kept) if kept else np.zeros(0, dtype=np.float32)
+            kept.clear()
+            speakers = self._diarize(path, samples, segments, on_progress)
             segments = list(speakers.pop("segments"))
             clock.lap("diarize")
         return Transcript(
@@ -124,6 +144,8 @@ class Transcriber:
             model=ModelInfo(name=self.model.name, path=str(self.model.path), sha256=self.model.sha256),
             settings=self.settings(),
             warnings=tuple(warnings),
+            retries=recognition.retries,
+            chunks=recognition.chunks,
             provenance=clock.provenance(),
             **speakers,
         )
@@ -150,20 +172,6 @@ class Transcriber:
             "diarization_model": ModelInfo(name=pipeline.name, path=pipeline.source, sha256=pipeline.sha256),
         }
 
-    def _recognise(self, path: Path, samples, on_progress: ProgressHook) -> tuple[asr.Recognition, list[Segment]]:
-        total = samples.shape[0] / audio.SAMPLE_RATE
-        segments: list[Segment] = []
-        on_progress("transcribe", 0.0, total)
-        try:
-            recognition = asr.recognise(self.whisper, samples, self.options)
-            for segment in recognition.segments:
-                segments.append(segment)
-                on_progress("transcribe", segment.end, total)
-        except MemoryError as e:
-            raise OutOfMemoryError(path) from e
-        on_progress("transcribe", total, total)
-        return recognition, segments
-
     def settings(self) -> dict[str, Any]:
         """The settings that shape the text and its speakers, as recorded in the transcript."""
         shaping = {**self.options.settings(), "device": self.device, "compute_type": self.compute_type}
@@ -173,6 +181,37 @@ class Transcriber:
         return shaping
 
 
+class _Stream:
+    """The file's audio as 16 kHz blocks, counted and timed as they are decoded (and kept when asked)."""
+
+    def __init__(self, path: Path, max_duration: float, kept: list[np.ndarray] | None, clock: _StageClock) -> None:
+        self.path, self.max_duration, self.kept, self.clock = path, max_duration, kept, clock
+        self.samples = 0
+
+    @property
+    def seconds(self) -> float:
+        return self.samples / audio.SAMPLE_RATE
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        blocks = audio.iter_audio(self.path, max_duration=self.max_duration)
+        while True:
+            started = time.perf_counter()
+            try:
+                block = next(blocks)
+            except StopIteration:
+                return
+            except MemoryError as e:
+                raise OutOfMemoryError(self.path) from e
+            finally:
+                self.clock.add("decode", time.perf_counter() - started)
+            # Some encoders overshoot full scale after resampling; Whisper's features assume [-1, 1].
+            np.clip(block, -1.0, 1.0, out=block)
+            self.samples += block.shape[0]
+            if self.kept is not None:
+                self.kept.append(block)
+            yield block
+
+
 class _StageClock:
     """Wall-clock start and end, and seconds per stage, for a transcript's provenance block."""
 
@@ -180,11 +219,19 @@ class _StageClock:
         self.started_at = _now()
         self.started = self.last = time.perf_counter()
         self.stages: dict[str, float] = {}
+        self.inside = 0.0
 
     def lap(self, stage: str) -> None:
+        """Close ``stage``: the time since the last lap, less what :meth:`add` counted meanwhile."""
         now = time.perf_counter()
-        self.stages[stage] = now - self.last
+        self.stages[stage] = self.stages.get(stage, 0.0) + now - self.last - self.inside
         self.last = now
+        self.inside = 0.0
+
+    def add(self, stage: str, seconds: float) -> None:
+        """Count time spent on ``stage`` inside another one (decoding runs interleaved with recognition)."""
+        self.stages[stage] = self.stages.get(stage, 0.0) + seconds
+        self.inside += seconds
 
     def provenance(self) -> Provenance:
         from stt_cli import __version__

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Bumped whenever a field of the JSON output changes meaning or disappears (adding one is compatible).
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,39 @@ class InputInfo:
 
 
 @dataclass(frozen=True)
+class Retry:
+    """A stretch the recogniser decoded again, and why, for the record.
+
+    Attributes:
+        start: seconds from the start of the file.
+        end: seconds from the start of the file.
+        reason: ``"coverage"`` (VAD heard speech the first decode left without words) or ``"loop"`` (the first
+            decode repeated itself).
+        attempts: the decoding profiles tried after the first decode, in order.
+        outcome: ``"recovered"`` (a retry gave text that was kept), ``"collapsed"`` (every decode looped; the
+            repeats were removed) or ``"unchanged"`` (no retry did better; the first decode stands).
+        words: words the kept decode has in the stretch.
+    """
+
+    start: float
+    end: float
+    reason: str
+    attempts: tuple[str, ...]
+    outcome: str
+    words: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": _round(self.start),
+            "end": _round(self.end),
+            "reason": self.reason,
+            "attempts": list(self.attempts),
+            "outcome": self.outcome,
+            "words": self.words,
+        }
+
+
+@dataclass(frozen=True)
 class Provenance:
     """How and when a transcript was made, for the record a court may need.
 
@@ -185,7 +218,8 @@ class Transcript:
         input: the recording: path as given, size, sha256, container.
         duration: length of the decoded audio in seconds.
         language: the language the text is in (what decoding used).
-        language_source: ``"detected"`` when Whisper chose it, ``"requested"`` when the user forced it.
+        language_source: ``"detected"`` when Whisper chose it, ``"requested"`` when the user forced it,
+            ``"model"`` for an English-only model, ``"none"`` when there was no speech (language ``"und"``).
         language_probability: detection confidence 0..1; ``None`` when the language was requested and
             not detected (it is never overwritten with a made-up 1.0).
         task: ``"transcribe"`` or ``"translate"``.
@@ -196,6 +230,8 @@ class Transcript:
         speakers: the speakers, in order of first appearance (empty unless diarized).
         turns: the diarization's speaker turns, overlaps included (empty unless diarized).
         diarization_model: the diarization pipeline used, when diarized.
+        retries: stretches decoded again by the coverage check or the loop guard.
+        chunks: how many chunks the recording was cut into.
         provenance: tool version, times and stage timings.
     """
 
@@ -212,6 +248,8 @@ class Transcript:
     speakers: tuple[Speaker, ...] = ()
     turns: tuple[SpeakerTurn, ...] = ()
     diarization_model: ModelInfo | None = None
+    retries: tuple[Retry, ...] = ()
+    chunks: int = 0
     provenance: Provenance | None = None
 
     def speaker_name(self, speaker_id: str | None) -> str | None:
@@ -244,6 +282,8 @@ class Transcript:
             "diarization_model": None if self.diarization_model is None else self.diarization_model.to_dict(),
             "speakers": [s.to_dict() for s in self.speakers],
             "turns": [t.to_dict() for t in self.turns],
+            "chunks": self.chunks,
+            "retries": [r.to_dict() for r in self.retries],
             "provenance": None if self.provenance is None else self.provenance.to_dict(),
             "segments": [s.to_dict() for s in self.segments],
         }

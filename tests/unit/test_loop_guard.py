@@ -1,0 +1,107 @@
+"""The loop guard's and the coverage check's judgements, on hand-made segments (no model)."""
+
+from __future__ import annotations
+
+from stt_cli.asr import collapse_repeats, loops, repeated_runs, skipped_speech, splice
+from stt_cli.chunking import Chunk
+from stt_cli.types import Segment, Word
+
+
+def words_segment(start: float, text: str, step: float = 0.4) -> Segment:
+    words = tuple(
+        Word(start=start + i * step, end=start + i * step + step * 0.8, text=" " + t, probability=0.9)
+        for i, t in enumerate(text.split())
+    )
+    return Segment(id=0, start=words[0].start, end=words[-1].end, text=text, words=words, compression_ratio=1.2)
+
+
+def test_repeated_runs_finds_the_longest_repeat_at_each_place():
+    assert repeated_runs(["a", "b", "c", "a", "b", "c", "a", "b", "c", "d"]) == [(0, 3, 3)]
+    assert repeated_runs(["no", "no", "no", "sir"]) == [(0, 1, 3)]
+    assert repeated_runs(["one", "two", "three"]) == []
+
+
+def test_speech_that_repeats_a_little_is_not_a_loop():
+    for text in ("No, no, no, that is not what I said.", "I, I think so.", "Yes. Yes, Your Honour."):
+        assert not loops([words_segment(0.0, text)], [])
+
+
+def test_a_phrase_said_back_to_back_is_a_loop():
+    assert loops([words_segment(0.0, "ask not what your country ask not what your country")], [])
+    assert loops([words_segment(0.0, "the the the the the the")], [])
+    assert not loops([words_segment(0.0, "here's some more words words words words")], [])  # said so
+    # Across segments, and right after the previous chunk's text (Whisper echoing its prompt).
+    assert loops([words_segment(0.0, "thank you very much"), words_segment(2.0, "thank you very much")], [])
+    assert loops([words_segment(0.0, "the court is adjourned")], ["so", "the", "court", "is", "adjourned"])
+    assert not loops([words_segment(0.0, "the court is adjourned")], ["please", "rise"])
+
+
+def test_a_loop_compressing_too_well_counts_even_without_a_visible_repeat():
+    segment = words_segment(0.0, "some text")
+    assert loops([Segment(**{**segment.__dict__, "compression_ratio": 3.1})], [])
+
+
+def test_collapse_keeps_one_copy_of_a_runaway_phrase_and_the_speech_around_it():
+    phrase = "ask not what your country "
+    looped = [words_segment(0.0, "he said " + phrase * 4 + "then")]
+    (kept,) = collapse_repeats(looped, [])
+    assert kept.text == "he said ask not what your country then"
+    assert [w.text.strip() for w in kept.words] == kept.text.split()
+    assert kept.start == looped[0].start and kept.end == looped[0].end
+    # A chunk that only repeats, for the third time, the text before it disappears.
+    echo = [words_segment(0.0, "the court is adjourned")]
+    assert collapse_repeats(echo, ["the", "court", "is", "adjourned"] * 2) == []
+
+
+def test_collapse_keeps_a_phrase_said_exactly_twice():
+    # Every decode hearing it twice means it was most likely said twice.
+    twice = [words_segment(0.0, "I don't know I don't know sir")]
+    assert collapse_repeats(twice, []) == twice
+
+
+def test_coverage_finds_speech_with_no_words_longer_than_4_seconds():
+    chunk = Chunk(index=0, first_sample=16_000 * 100, end_sample=16_000 * 126, speech=((100.0, 125.0),))
+    heard = [words_segment(100.5, "good morning"), words_segment(124.0, "thank you")]
+    (gap,) = skipped_speech(chunk, heard)
+    assert gap == (heard[0].words[-1].end, heard[1].words[0].start)
+    # The same gap with mostly silence in it is a pause, not skipped speech.
+    quiet = Chunk(0, first_sample=16_000 * 100, end_sample=16_000 * 126, speech=((100.0, 102.0), (123.0, 125.0)))
+    assert skipped_speech(quiet, heard) == []
+    # Nothing heard at all in a chunk full of speech is skipped speech too.
+    assert skipped_speech(chunk, []) == [(100.0, 126.0)]
+
+
+def test_a_word_stretched_over_seconds_of_speech_covers_none_of_it():
+    # Measured on base: "the" timed over 9.6 s that hid a whole clause the decoder skipped.
+    chunk = Chunk(index=0, first_sample=0, end_sample=16_000 * 20, speech=((0.0, 20.0),))
+    before, after = (
+        words_segment(0.0, "as an example of fine typography"),
+        words_segment(17.8, "type has never been"),
+    )
+    stretched = Segment(
+        id=0, start=2.4, end=17.8, text="the", words=(Word(start=2.4, end=17.8, text=" the", probability=0.5),)
+    )
+    (gap,) = skipped_speech(chunk, [before, stretched, after])
+    assert gap == (before.words[-1].end, 17.8)
+
+
+def test_words_found_in_a_gap_inside_a_segment_go_between_its_words():
+    # Whisper's segment ran "...fine typography, the earliest" with "the" stretched over a skipped clause.
+    first = words_segment(0.0, "as an example of fine typography")
+    stretched = Word(start=2.4, end=17.8, text=" the", probability=0.5)
+    earliest = Word(start=17.8, end=18.2, text=" earliest", probability=0.9)
+    words = (*first.words, stretched, earliest)
+    segment = Segment(id=0, start=0.0, end=18.2, text="as an example of fine typography the earliest", words=words)
+    found = [words_segment(3.0, "the earliest book printed with movable types the")]
+    spliced = splice([segment], found, (first.words[-1].end, 17.8))
+    text = " ".join(s.text for s in spliced)
+    assert text == "as an example of fine typography the earliest book printed with movable types the earliest"
+    starts = [w.start for s in spliced for w in s.words]
+    assert starts == sorted(starts)
+
+
+def test_a_word_heard_again_at_the_edge_of_a_gap_is_kept_once():
+    before, after = words_segment(0.0, "talking really slow"), words_segment(9.0, "thanks")
+    found = [words_segment(1.3, "slow and slightly lower in intensity")]  # "slow" again, 0.1 s later
+    spliced = splice([before, after], found, (before.words[-1].end, after.words[0].start))
+    assert " ".join(s.text for s in spliced) == "talking really slow and slightly lower in intensity thanks"
