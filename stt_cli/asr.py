@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 COVERAGE_GAP = 4.0  # s of VAD speech without a word that counts as skipped
 _LONG_WORD = 2.5  # s; no word lasts this long: a "word" timed so long spans speech Whisper skipped
+_SHORT_WORD = 0.02  # s; a word squeezed to nothing beside a stretched one is misplaced, not heard there
 _CONTEXT_WORDS = 40  # words of the previous chunk given as its prompt (Whisper keeps ~220 prompt tokens)
 _FALLBACK = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)  # Whisper's temperature fallback, as in the paper
 _MAX_COMPRESSION = 2.4  # gzip ratio above which Whisper's own fallback calls a decode repetitive
@@ -103,9 +104,11 @@ def recognise(
     chunks: Iterable[tuple[Chunk, np.ndarray]],
     options: AsrOptions,
     *,
-    on_chunk: Callable[[Chunk], None] = lambda chunk: None,
+    on_progress: Callable[[float], None] = lambda seconds: None,
 ) -> Recognition:
     """Decode every chunk of a recording, in order, as it arrives.
+
+    ``on_progress`` is told the file time reached, after each segment and each chunk.
 
     Raises:
         MemoryError: the device ran out of memory.
@@ -124,7 +127,7 @@ def recognise(
             firsts, language = _decode_batch(model, group, options, language)
         else:
             chunk, samples = group[0]
-            first, language = _decode(model, samples, chunk, options, language, FIRST, context)
+            first, language = _decode(model, samples, chunk, options, language, FIRST, context, on_progress)
             firsts = [first]
         for (chunk, samples), first in zip(group, firsts, strict=True):
             # After an overlap the chunk starts by repeating the last one on purpose; the join handles that.
@@ -137,7 +140,7 @@ def recognise(
             previous = segments
             context = _context(segments, context)
             count += 1
-            on_chunk(chunk)
+            on_progress(chunk.end)
     done.extend(previous)
     if language is None:
         language = _Language("und", "none", None)
@@ -170,6 +173,7 @@ def _decode(
     language: _Language | None,
     profile: Profile,
     context: str = "",
+    heard: Callable[[float], None] = lambda seconds: None,
     *,
     span: tuple[float, float] | None = None,
 ) -> tuple[list[Segment], _Language]:
@@ -192,7 +196,10 @@ def _decode(
             vad_filter=False,  # chunks were cut from VAD speech already
             word_timestamps=options.word_timestamps,
         )
-        segments = list(_convert(raw_segments, lambda t: chunk.file_time(chunk.chunk_time(start) + t), start, end))
+        segments = []
+        for segment in _convert(raw_segments, lambda t: chunk.file_time(chunk.chunk_time(start) + t), start, end):
+            segments.append(segment)
+            heard(segment.end)
     except RuntimeError as e:
         _raise_memory_error_if_oom(e)
         raise TranscriptionError(f"speech recognition failed: {e}") from e
@@ -290,10 +297,11 @@ def _recover(model, chunk, samples, segments, options, language, gap) -> tuple[l
 def splice(segments: list[Segment], found: list[Segment], gap: tuple[float, float]) -> list[Segment]:
     """Put the segments ``found`` in a gap into the transcript, in time order.
 
-    The gap may lie inside a segment (its words on both sides): that segment is split there. A word stretched
-    over the gap is dropped: the new decode heard it again, with the words it was hiding.
+    The gap may lie inside a segment (its words on both sides): that segment is split there. Words timed inside
+    the gap (one stretched over it, one squeezed to nothing at its edge) are dropped: the new decode heard
+    them again, with the words they were hiding.
     """
-    kept = _pieces(segments, lambda w: not gap[0] < _middle(w) < gap[1])
+    kept = _pieces(segments, lambda w: not gap[0] <= _middle(w) <= gap[1])
     kept = [piece for s in kept for piece in _split_at(s, gap[0])]
     # The new decode starts and ends in the middle of speech, so it may hear again the word on either side of
     # the gap, a little displaced: a first or last word equal to its neighbour is that neighbour.
@@ -338,7 +346,7 @@ def skipped_speech(chunk: Chunk, segments: list[Segment]) -> list[tuple[float, f
     for segment in segments:
         if not segment.words:  # without word times the segment is all there is to go by
             times.append((segment.start, segment.end))
-        times += [(w.start, w.end) for w in segment.words if w.end - w.start <= _LONG_WORD]
+        times += [(w.start, w.end) for w in segment.words if _SHORT_WORD < w.end - w.start <= _LONG_WORD]
     times.sort()
     edges = [chunk.start, *(t for pair in times for t in pair), chunk.end]
     gaps = []

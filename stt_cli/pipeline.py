@@ -103,15 +103,15 @@ class Transcriber:
         policy = chunking.ChunkPolicy(max_seconds=self.options.chunk_seconds)
         expected = info.duration or 0.0
 
-        def chunk_done(chunk: chunking.Chunk) -> None:
+        def reached(seconds: float) -> None:
             # The declared length is the honest total while decoding runs; a file that declares none, or
             # too little, shows what has been heard so far.
-            on_progress("transcribe", chunk.end, max(expected, chunk.end))
+            on_progress("transcribe", seconds, max(expected, seconds))
 
         on_progress("transcribe", 0.0, expected)
         try:
             recognition = asr.recognise(
-                self.whisper, chunking.stream_chunks(stream, policy, detector), self.options, on_chunk=chunk_done
+                self.whisper, chunking.stream_chunks(stream, policy, detector), self.options, on_progress=reached
             )
         except MemoryError as e:
             raise OutOfMemoryError(path) from e

@@ -61,8 +61,13 @@ def test_speech_after_long_silences_keeps_its_place_in_file_time(base_transcribe
     # A hearing's shape: 50 s before anyone speaks, a 40 s recess, then the same words again.
     jfk = clips["jfk"][0]
     path = write_wav(tmp_path / "recess.wav", np.concatenate([silence(50.0), jfk, silence(40.0), jfk, silence(5)]))
-    transcript = base_transcriber.transcribe(path)
+    progress = []
+    transcript = base_transcriber.transcribe(path, on_progress=lambda *event: progress.append(event))
     assert transcript.chunks == 2
+    # Progress is in audio seconds, never goes back, and ends at the whole file.
+    done = [completed for stage, completed, _ in progress if stage == "transcribe"]
+    assert done == sorted(done) and len(done) > 3
+    assert progress[-1] == ("transcribe", transcript.duration, transcript.duration)
     second_start = 50.0 + jfk.shape[0] / RATE + 40.0
     firsts = [w for w in transcript.words if w.start < second_start - 1]
     seconds = [w for w in transcript.words if w.start >= second_start - 1]

@@ -89,13 +89,20 @@ def test_words_found_in_a_gap_inside_a_segment_go_between_its_words():
     # Whisper's segment ran "...fine typography, the earliest" with "the" stretched over a skipped clause.
     first = words_segment(0.0, "as an example of fine typography")
     stretched = Word(start=2.4, end=17.8, text=" the", probability=0.5)
-    earliest = Word(start=17.8, end=18.2, text=" earliest", probability=0.9)
-    words = (*first.words, stretched, earliest)
-    segment = Segment(id=0, start=0.0, end=18.2, text="as an example of fine typography the earliest", words=words)
-    found = [words_segment(3.0, "the earliest book printed with movable types the")]
-    spliced = splice([segment], found, (first.words[-1].end, 17.8))
+    earliest = Word(start=17.8, end=17.8, text=" earliest", probability=0.9)  # squeezed to nothing
+    type_ = Word(start=17.8, end=17.92, text=" type", probability=0.9)
+    words = (*first.words, stretched, earliest, type_)
+    text = "as an example of fine typography the earliest type"
+    segment = Segment(id=0, start=0.0, end=17.92, text=text, words=words)
+    (gap,) = skipped_speech(Chunk(0, first_sample=0, end_sample=16_000 * 18, speech=((0.0, 18.0),)), [segment])
+    assert gap == (first.words[-1].end, 17.8)
+    found = [words_segment(3.0, "the earliest book printed with movable types the gutenberg bible")]
+    spliced = splice([segment], found, gap)
     text = " ".join(s.text for s in spliced)
-    assert text == "as an example of fine typography the earliest book printed with movable types the earliest"
+    assert (
+        text
+        == "as an example of fine typography the earliest book printed with movable types the gutenberg bible type"
+    )
     starts = [w.start for s in spliced for w in s.words]
     assert starts == sorted(starts)
 
