@@ -39,6 +39,7 @@ _FALLBACK = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)  # Whisper's temperature fallback, as
 _MAX_COMPRESSION = 2.4  # gzip ratio above which Whisper's own fallback calls a decode repetitive
 _LOOP_NGRAM = 3  # a phrase of this many words or more said twice in a row is a loop, not speech
 _LOOP_SHORT_REPEATS = 6  # "no, no, no", "words, words, words, words": a word or two said this often is a loop
+_ECHO_CONFIDENCE = 0.1  # a segment's first word repeating the last one, below this probability, is an echo
 _ECHO_WORDS = 6  # a run this long copied from the prompt is the prompt read back, not speech
 _LONGEST_PHRASE = 12  # words; longer repeated phrases are caught by the compression ratio
 
@@ -148,7 +149,7 @@ def recognise(
         language=language.code or "und",
         language_source=language.source,
         language_probability=language.probability,
-        segments=tuple(replace(s, id=i) for i, s in enumerate(_monotonic(done))),
+        segments=tuple(replace(s, id=i) for i, s in enumerate(_drop_boundary_echoes(list(_monotonic(done))))),
         retries=tuple(retries),
         chunks=count,
     )
@@ -510,6 +511,25 @@ def _monotonic(segments: list[Segment]) -> Iterator[Segment]:
             floor = max(w.start, floor)
             words.append(w if w.start == floor else replace(w, start=floor, end=max(w.end, floor)))
         yield replace(segment, start=words[0].start, end=max(segment.end, words[-1].end), words=tuple(words))
+
+
+def _drop_boundary_echoes(segments: list[Segment]) -> Iterator[Segment]:
+    """Segments without the word Whisper sometimes repeats at the start of a segment from the end of the one
+    before, with next to no confidence (measured: "slow." then "Slow" at probability 0.011)."""
+    last: Word | None = None
+    for segment in segments:
+        if segment.words and last is not None and _echo_of(segment.words[0], last):
+            if len(segment.words) == 1:
+                continue
+            rest = segment.words[1:]
+            text = "".join(w.text for w in rest).strip()
+            segment = replace(segment, words=rest, text=text, start=rest[0].start)
+        last = segment.words[-1] if segment.words else None
+        yield segment
+
+
+def _echo_of(word: Word, before: Word) -> bool:
+    return word.probability < _ECHO_CONFIDENCE and same_text(word, before)
 
 
 def _raise_memory_error_if_oom(error: Exception) -> None:

@@ -112,3 +112,20 @@ def test_a_word_heard_again_at_the_edge_of_a_gap_is_kept_once():
     found = [words_segment(1.3, "slow and slightly lower in intensity")]  # "slow" again, 0.1 s later
     spliced = splice([before, after], found, (before.words[-1].end, after.words[0].start))
     assert " ".join(s.text for s in spliced) == "talking really slow and slightly lower in intensity thanks"
+
+
+def test_a_segment_opening_with_an_unsure_echo_of_the_last_word_loses_it():
+    from dataclasses import replace
+
+    from stt_cli.asr import _drop_boundary_echoes
+
+    first = words_segment(0.0, "this is me talking really slow.")
+    echo = words_segment(3.0, "Slow and slightly lower")
+    unsure = replace(echo, words=(replace(echo.words[0], probability=0.011), *echo.words[1:]))
+    kept = list(_drop_boundary_echoes([first, unsure]))
+    assert kept[1].text == "and slightly lower" and kept[1].start == echo.words[1].start
+    # Said twice with confidence ("No. No, sir."), both stay.
+    assert (
+        list(_drop_boundary_echoes([words_segment(0.0, "No."), words_segment(1.0, "No, sir.")]))[1].text
+        == "No, sir."
+    )
