@@ -231,7 +231,10 @@ def _decode_batch(
             clip_timestamps=clips,
             batch_size=len(group),
             word_timestamps=options.word_timestamps,
-            without_timestamps=not options.word_timestamps,
+            # One window per chunk and no second pass: decoding with timestamp tokens lets the model end a
+            # window early and lose its tail (measured: 90 of 1784 words deleted, against 13 sequentially).
+            # Word times still come from the alignment.
+            without_timestamps=True,
         )
         raw = list(raw_segments)
     except RuntimeError as e:
