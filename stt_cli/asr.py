@@ -261,11 +261,11 @@ def _checked(
     """Run the loop guard, then the coverage check, on one chunk's first decode.
 
     ``before`` is the end of the text before this chunk, so that a chunk that only repeats what was said
-    last (Whisper echoing its prompt) counts as a loop too.
+    last, or reads back its prompt, counts as a loop too.
     """
     retries = []
-    if loops(segments, before):
-        segments, retry = _unloop(model, chunk, samples, segments, options, language, before)
+    for span in looping_spans(segments, before):
+        segments, retry = _unloop(model, chunk, samples, segments, options, language, before, span)
         retries.append(retry)
     for gap in skipped_speech(chunk, segments):
         segments, retry = _recover(model, chunk, samples, segments, options, language, gap)
@@ -273,17 +273,47 @@ def _checked(
     return segments, retries
 
 
-def _unloop(model, chunk, samples, segments, options, language, before) -> tuple[list[Segment], Retry]:
+def looping_spans(segments: list[Segment], before: list[str]) -> list[tuple[float, float]]:
+    """The stretches (file seconds) covered by segments that loop, neighbours merged.
+
+    A segment loops when it compresses like a loop, repeats a phrase back to back (within itself or right
+    after the words before it), or reads back a run of the prompt ``before``.
+    """
+    spans: list[tuple[float, float]] = []
+    said = list(before)
+    for segment in segments:
+        words = _plain_words(segment.text)
+        tail = said[-2 * _LONGEST_PHRASE :]
+        if (
+            segment.compression_ratio > _MAX_COMPRESSION
+            or _loop_runs(tail + words, len(tail))
+            or _echoes(words, before)
+        ):
+            if spans and spans[-1][1] >= segment.start:
+                spans[-1] = (spans[-1][0], max(spans[-1][1], segment.end))
+            else:
+                spans.append((segment.start, segment.end))
+        said += words
+    return spans
+
+
+def _unloop(model, chunk, samples, segments, options, language, before, span) -> tuple[list[Segment], Retry]:
+    inside = lambda w: span[0] <= _middle(w) <= span[1]  # noqa: E731
+    earlier = _plain_words(" ".join(s.text for s in _pieces(segments, lambda w: _middle(w) < span[0])))
+    prior = (before + earlier)[-2 * _LONGEST_PHRASE :]
     tried = []
     for profile in RETRIES:
         tried.append(profile.name)
-        again, _ = _decode(model, samples, chunk, options, language, profile)
-        if not loops(again, before):
-            return again, _retry(chunk.start, chunk.end, "loop", tried, "recovered", again)
+        again, _ = _decode(model, samples, chunk, options, language, profile, span=span)
+        again = _pieces(again, inside)
+        if again and not loops(again, prior):
+            return splice(segments, again, span), _retry(*span, "loop", tried, "recovered", again)
     # Every decode repeats itself: keep the first, with runaway repeats said once.
-    collapsed = collapse_repeats(segments, before)
-    outcome = "collapsed" if collapsed != segments else "unchanged"
-    return collapsed, _retry(chunk.start, chunk.end, "loop", tried, outcome, collapsed)
+    looped = _pieces(segments, inside)
+    collapsed = collapse_repeats(looped, prior)
+    outcome = "collapsed" if collapsed != looped else "unchanged"
+    kept = _pieces(segments, lambda w: not inside(w))
+    return sorted([*kept, *collapsed], key=lambda s: s.start), _retry(*span, "loop", tried, outcome, collapsed)
 
 
 def _recover(model, chunk, samples, segments, options, language, gap) -> tuple[list[Segment], Retry]:

@@ -129,3 +129,19 @@ def test_a_segment_opening_with_an_unsure_echo_of_the_last_word_loses_it():
         list(_drop_boundary_echoes([words_segment(0.0, "No."), words_segment(1.0, "No, sir.")]))[1].text
         == "No, sir."
     )
+
+
+def test_only_the_segments_that_loop_are_decoded_again():
+    from stt_cli.asr import looping_spans
+
+    fine = words_segment(0.0, "the witness may step down")
+    looped = words_segment(3.0, "thank you very much thank you very much thank you")
+    after = words_segment(9.0, "call the next witness")
+    assert looping_spans([fine, looped, after], []) == [(looped.start, looped.end)]
+    # A segment repeating the end of the one before it loops too, and so does one reading back the prompt.
+    again = words_segment(3.0, "may step down")
+    assert looping_spans([fine, again], []) == [(again.start, again.end)]
+    prompt = ["the", "court", "will", "now", "hear", "the", "evidence", "of", "the", "first", "witness"]
+    read_back = words_segment(0.0, "now hear the evidence of the first witness")
+    assert looping_spans([read_back, after], prompt) == [(read_back.start, read_back.end)]
+    assert looping_spans([fine, after], prompt) == []
