@@ -277,17 +277,18 @@ def looping_spans(segments: list[Segment], before: list[str]) -> list[tuple[floa
     """The stretches (file seconds) covered by segments that loop, neighbours merged.
 
     A segment loops when it compresses like a loop, repeats a phrase back to back (within itself or right
-    after the words before it), or reads back a run of the prompt ``before``.
+    after the words before it), or, as the chunk's first segment, reads back a run of the prompt ``before``
+    (later on, a sentence said again is more likely said again: testimony read back, a question repeated).
     """
     spans: list[tuple[float, float]] = []
     said = list(before)
-    for segment in segments:
+    for index, segment in enumerate(segments):
         words = _plain_words(segment.text)
         tail = said[-2 * _LONGEST_PHRASE :]
         if (
             segment.compression_ratio > _MAX_COMPRESSION
             or _loop_runs(tail + words, len(tail))
-            or _echoes(words, before)
+            or (index == 0 and _echoes(words, before))
         ):
             if spans and spans[-1][1] >= segment.start:
                 spans[-1] = (spans[-1][0], max(spans[-1][1], segment.end))

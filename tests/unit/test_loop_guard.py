@@ -145,3 +145,5 @@ def test_only_the_segments_that_loop_are_decoded_again():
     read_back = words_segment(0.0, "now hear the evidence of the first witness")
     assert looping_spans([read_back, after], prompt) == [(read_back.start, read_back.end)]
     assert looping_spans([fine, after], prompt) == []
+    # Further into the chunk, words said again are taken as said again.
+    assert looping_spans([fine, read_back], prompt) == []
