@@ -66,7 +66,15 @@ def test_ctrl_c_mid_batch_then_rerun_finishes_without_redoing(tmp_path, data_dir
         concatenate(clips, folder / f"{name}.wav")
     summary = tmp_path / "first.json"
     command = [sys.executable, "-m", "stt_cli", "transcribe", str(folder), *FAST, "--summary-json", str(summary)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A shell starting a job in the background sets SIGINT to "ignore", and a child inherits that; the user
+    # at a terminal does not, so the child gets the default disposition whatever launched the tests.
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 300
     while not (folder / ".a.stt.json").exists():
         assert process.poll() is None, process.communicate()
