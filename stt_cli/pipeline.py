@@ -200,8 +200,6 @@ class _Stream:
                 block = next(blocks)
             except StopIteration:
                 return
-            except MemoryError as e:
-                raise OutOfMemoryError(self.path) from e
             finally:
                 self.clock.add("decode", time.perf_counter() - started)
             # Some encoders overshoot full scale after resampling; Whisper's features assume [-1, 1].
