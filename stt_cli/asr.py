@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from stt_cli.chunking import Chunk, join_overlap, keep_words, same_text
+from stt_cli.chunking import Chunk, join_overlap, middle_of, pieces, same_text
 from stt_cli.errors import TranscriptionError
 from stt_cli.options import AsrOptions
 from stt_cli.types import Retry, Segment, Word
@@ -299,21 +299,21 @@ def looping_spans(segments: list[Segment], before: list[str]) -> list[tuple[floa
 
 
 def _unloop(model, chunk, samples, segments, options, language, before, span) -> tuple[list[Segment], Retry]:
-    inside = lambda w: span[0] <= _middle(w) <= span[1]  # noqa: E731
-    earlier = _plain_words(" ".join(s.text for s in _pieces(segments, lambda w: _middle(w) < span[0])))
+    inside = lambda w: span[0] <= middle_of(w) <= span[1]  # noqa: E731
+    earlier = _plain_words(" ".join(s.text for s in pieces(segments, lambda w: middle_of(w) < span[0])))
     prior = (before + earlier)[-2 * _LONGEST_PHRASE :]
     tried = []
     for profile in RETRIES:
         tried.append(profile.name)
         again, _ = _decode(model, samples, chunk, options, language, profile, span=span)
-        again = _pieces(again, inside)
+        again = pieces(again, inside)
         if again and not loops(again, prior):
             return splice(segments, again, span), _retry(*span, "loop", tried, "recovered", again)
     # Every decode repeats itself: keep the first, with runaway repeats said once.
-    looped = _pieces(segments, inside)
+    looped = pieces(segments, inside)
     collapsed = collapse_repeats(looped, prior)
     outcome = "collapsed" if collapsed != looped else "unchanged"
-    kept = _pieces(segments, lambda w: not inside(w))
+    kept = pieces(segments, lambda w: not inside(w))
     return sorted([*kept, *collapsed], key=lambda s: s.start), _retry(*span, "loop", tried, outcome, collapsed)
 
 
@@ -323,7 +323,7 @@ def _recover(model, chunk, samples, segments, options, language, gap) -> tuple[l
         tried.append(profile.name)
         found, _ = _decode(model, samples, chunk, options, language, profile, span=gap)
         # Words heard at the very edges are the neighbours' words, clipped: they are already in the text.
-        found = _pieces(found, lambda w: gap[0] < _middle(w) < gap[1])
+        found = pieces(found, lambda w: gap[0] < middle_of(w) < gap[1])
         if found and not loops(found, []):
             return splice(segments, found, gap), _retry(*gap, "coverage", tried, "recovered", found)
     return segments, _retry(*gap, "coverage", tried, "unchanged", [])
@@ -336,7 +336,7 @@ def splice(segments: list[Segment], found: list[Segment], gap: tuple[float, floa
     the gap (one stretched over it, one squeezed to nothing at its edge) are dropped: the new decode heard
     them again, with the words they were hiding.
     """
-    kept = _pieces(segments, lambda w: not gap[0] <= _middle(w) <= gap[1])
+    kept = pieces(segments, lambda w: not gap[0] <= middle_of(w) <= gap[1])
     kept = [piece for s in kept for piece in _split_at(s, gap[0])]
     # The new decode starts and ends in the middle of speech, so it may hear again the word on either side of
     # the gap, a little displaced: a first or last word equal to its neighbour is that neighbour.
@@ -347,23 +347,15 @@ def splice(segments: list[Segment], found: list[Segment], gap: tuple[float, floa
         echoes.add(id(heard[0]))
     if heard and (right := [w for w in around if w.start >= gap[1] - 0.01]) and same_text(heard[-1], right[0]):
         echoes.add(id(heard[-1]))
-    found = _pieces(found, lambda w: id(w) not in echoes)
+    found = pieces(found, lambda w: id(w) not in echoes)
     return sorted([*kept, *found], key=lambda s: s.start)
-
-
-def _middle(item: Word | Segment) -> float:
-    return (item.start + item.end) / 2
-
-
-def _pieces(segments: list[Segment], wanted: Callable[[Word | Segment], bool]) -> list[Segment]:
-    return [s for s in (keep_words(s, wanted) for s in segments) if s is not None]
 
 
 def _split_at(segment: Segment, time: float) -> list[Segment]:
     """The segment as two, its words before ``time`` and after (one piece when all are on one side)."""
     if not segment.words or segment.words[-1].start < time or segment.words[0].start >= time:
         return [segment]
-    return _pieces([segment], lambda w: w.start < time) + _pieces([segment], lambda w: w.start >= time)
+    return pieces([segment], lambda w: w.start < time) + pieces([segment], lambda w: w.start >= time)
 
 
 def _retry(start: float, end: float, reason: str, tried: list[str], outcome: str, kept: list[Segment]) -> Retry:

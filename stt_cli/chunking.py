@@ -267,8 +267,8 @@ def join_overlap(
         left = [s for s in before if s.start < middle]
         reach = max((s.end for s in left), default=overlap[0])
         return left, [s for s in after if s.end > reach + _SAME_TIME]
-    kept_before = [s for s in (keep_words(seg, lambda w: _middle(w) < middle) for seg in before) if s]
-    kept_after = [s for s in (keep_words(seg, lambda w: _middle(w) >= middle) for seg in after) if s]
+    kept_before = pieces(before, lambda w: middle_of(w) < middle)
+    kept_after = pieces(after, lambda w: middle_of(w) >= middle)
     tail = [w for s in kept_before for w in s.words if w.end > overlap[0]]
     if not tail:
         return kept_before, kept_after
@@ -276,7 +276,7 @@ def join_overlap(
     def heard_before(word: Word) -> bool:
         return word.start < overlap[1] and any(_same_word(word, other) for other in tail)
 
-    return kept_before, [s for s in (keep_words(seg, lambda w: not heard_before(w)) for seg in kept_after) if s]
+    return kept_before, pieces(kept_after, lambda w: not heard_before(w))
 
 
 def keep_words(segment: Segment, wanted: Callable[[Word | Segment], bool]) -> Segment | None:
@@ -293,7 +293,12 @@ def keep_words(segment: Segment, wanted: Callable[[Word | Segment], bool]) -> Se
     return replace(segment, start=words[0].start, end=words[-1].end, words=words, text=text)
 
 
-def _middle(item: Word | Segment) -> float:
+def pieces(segments: Sequence[Segment], wanted: Callable[[Word | Segment], bool]) -> list[Segment]:
+    """:func:`keep_words` over several segments, dropping those left with nothing."""
+    return [s for s in (keep_words(segment, wanted) for segment in segments) if s is not None]
+
+
+def middle_of(item: Word | Segment) -> float:
     return (item.start + item.end) / 2
 
 
