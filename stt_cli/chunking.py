@@ -250,12 +250,17 @@ _SAME_TIME = 0.3  # s; starts closer than this are the same moment whatever the 
 def join_overlap(
     before: Sequence[Segment], after: Sequence[Segment], overlap: tuple[float, float]
 ) -> tuple[list[Segment], list[Segment]]:
-    """Join the segments of two chunks that both covered ``overlap`` (file seconds), so no word is said twice.
+    """Join the segments of two chunks that both covered ``overlap`` (file seconds), so no word is said twice
+    and none is lost.
 
-    Each side keeps the words whose middle falls on its side of the overlap's middle. Then a word of
-    ``after`` is dropped if ``before`` kept the same or nearly the same word (text compared without case or
-    punctuation) at the same moment: its time overlaps, or starts within 0.3 s. A word really said twice
-    is said at two different moments, so it is kept.
+    The seam is where the two decodes agree: a word both heard at the same moment (same or nearly the same
+    text, compared without case or punctuation; their times overlap or start within 0.3 s), the agreeing
+    pair nearest the overlap's middle. ``before`` keeps its words up to that word, ``after`` its words after
+    it. Where the decodes share no word (one of them skipped part of the overlap: Whisper often drops a
+    half-sentence at the start of a window), the cut is the time that keeps the most words, the one nearest
+    the middle among equals, so one side's coverage fills the other's gap. A word of ``after`` that
+    ``before`` kept at the same moment is then dropped; a word really said twice is said at two moments and
+    stays.
 
     Returns:
         The trimmed ``before`` and ``after`` segments (segments left with no words are dropped).
@@ -267,16 +272,39 @@ def join_overlap(
         left = [s for s in before if s.start < middle]
         reach = max((s.end for s in left), default=overlap[0])
         return left, [s for s in after if s.end > reach + _SAME_TIME]
-    kept_before = pieces(before, lambda w: middle_of(w) < middle)
-    kept_after = pieces(after, lambda w: middle_of(w) >= middle)
-    tail = [w for s in kept_before for w in s.words if w.end > overlap[0]]
-    if not tail:
-        return kept_before, kept_after
+    tail = [w for s in before for w in s.words if w.end > overlap[0]]
+    head = [w for s in after for w in s.words if w.start < overlap[1]]
+    drop_before, drop_after = _seam(tail, head, middle)
+    kept_before = pieces(before, lambda w: id(w) not in drop_before)
+    kept_after = pieces(after, lambda w: id(w) not in drop_after)
+    kept_tail = [w for s in kept_before for w in s.words if w.end > overlap[0]]
 
     def heard_before(word: Word) -> bool:
-        return word.start < overlap[1] and any(_same_word(word, other) for other in tail)
+        return word.start < overlap[1] and any(_same_word(word, other) for other in kept_tail)
 
     return kept_before, pieces(kept_after, lambda w: not heard_before(w))
+
+
+def _seam(tail: list[Word], head: list[Word], middle: float) -> tuple[set[int], set[int]]:
+    """Which words of ``before``'s tail and ``after``'s head to drop (as ``id`` sets) to join them."""
+    pairs = [
+        (abs((a.start + b.start) / 2 - middle), i, j)
+        for i, b in enumerate(tail)
+        for j, a in enumerate(head)
+        if _same_word(a, b)
+    ]
+    if pairs:
+        _, i, j = min(pairs)
+        return {id(w) for w in tail[i + 1 :]}, {id(w) for w in head[: j + 1]}
+    # No agreement: cut at a time ``t`` (``before`` keeps words whose middle is before it, ``after`` the rest).
+    cuts = {middle, *(t + d for w in [*tail, *head] for t in [middle_of(w)] for d in (0.0, 1e-6))}
+
+    def kept(t: float) -> tuple[int, float]:
+        count = sum(middle_of(w) < t for w in tail) + sum(middle_of(w) >= t for w in head)
+        return count, -abs(t - middle)
+
+    best = max(cuts, key=kept)
+    return {id(w) for w in tail if middle_of(w) >= best}, {id(w) for w in head if middle_of(w) < best}
 
 
 def keep_words(segment: Segment, wanted: Callable[[Word | Segment], bool]) -> Segment | None:

@@ -161,3 +161,27 @@ def test_join_without_word_times_splits_segments_at_the_middle():
     after = [Segment(id=0, start=26.5, end=28.0, text="x"), Segment(id=1, start=28.0, end=33.0, text="second")]
     left, right = join_overlap(before, after, (25.0, 30.0))
     assert [s.text for s in [*left, *right]] == ["first", "x", "second"]
+
+
+def test_join_keeps_what_only_the_earlier_chunk_heard_when_the_later_one_skipped_its_start():
+    # Measured on an AMD EPYC (issue 10): the later chunk's decode began 3.7 s into the overlap (Whisper
+    # dropped the half-sentence at its window start), and a cut at the overlap's middle lost "you, his belly
+    # counseled him". These are the words both decodes really gave.
+    before = [
+        seg(w(45.3, 45.72, " country."), w(46.44, 47.02, " Stuff"), w(47.02, 47.2, " it"), w(47.2, 47.48, " into")),
+        seg(w(47.48, 47.66, " you,"), w(47.96, 48.08, " his"), w(48.08, 48.38, " belly"),
+            w(48.38, 48.98, " counseled"), w(48.98, 49.1, " him.")),
+    ]  # fmt: skip
+    after = [seg(w(48.72, 49.56, " He"), w(49.56, 50.4, " could"), w(50.4, 50.6, " wait"), w(50.6, 50.82, " no"))]
+    assert joined(before, after, (45.024, 50.016)) == [
+        "country.", "Stuff", "it", "into", "you,", "his", "belly", "counseled", "him.", "He", "could", "wait", "no"
+    ]  # fmt: skip
+
+
+def test_join_seams_where_both_decodes_agree_and_drops_a_looped_tail():
+    # The earlier chunk repeated its last sentence squeezed into its final instant; the later one heard the
+    # sentence once. The seam is the agreed word nearest the middle, so the loop goes with the earlier tail.
+    said = [(30.0, " Mr."), (30.4, " Quilter"), (30.64, " is"), (30.9, " the"), (31.04, " apostle")]
+    before = [seg(*(w(t, t + 0.2, x) for t, x in said)), seg(*(w(34.99, 34.99, x) for _, x in said))]
+    after = [seg(*(w(t + 0.02, t + 0.22, x) for t, x in said), w(34.8, 35.3, " And"))]
+    assert joined(before, after, (30.0, 35.0)) == ["Mr.", "Quilter", "is", "the", "apostle", "And"]
