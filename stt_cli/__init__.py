@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from stt_cli.errors import SttError
-from stt_cli.options import AsrOptions, OutputOptions
-from stt_cli.types import Segment, Transcript, Word
+from stt_cli.privacy import keep_private
+
+# Before any library that could phone home is imported, by stt or by a program using it (see privacy.py).
+keep_private()
+
+from stt_cli.errors import SttError  # noqa: E402
+from stt_cli.options import AsrOptions, OutputOptions  # noqa: E402
+from stt_cli.types import Segment, Transcript, Word  # noqa: E402
 
 try:
     __version__ = version("stt-cli")

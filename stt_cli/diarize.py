@@ -7,7 +7,6 @@ the one call ``Pipeline.from_pretrained``: each folder's ``config.yaml`` names i
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,18 +17,10 @@ import numpy as np
 from stt_cli.audio import SAMPLE_RATE
 from stt_cli.errors import ModelUnavailableError, TranscriptionError
 from stt_cli.models import ResolvedPipeline
+from stt_cli.privacy import keep_private
 from stt_cli.types import SpeakerTurn
 
 ProgressHook = Callable[[str, float, float], None]
-
-
-def keep_private() -> None:
-    """Turn pyannote's usage telemetry off (it is on by default in pyannote 4) before pyannote is imported.
-
-    Court audio is confidential: nothing leaves the machine, and that includes the metadata pyannote would
-    send (durations, speaker counts, model names). Set unconditionally, even over a user's environment.
-    """
-    os.environ["PYANNOTE_METRICS_ENABLED"] = "false"
 
 
 @dataclass(frozen=True)
