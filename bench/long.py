@@ -79,9 +79,20 @@ def build(parts: list[Clip], gaps: Callable[[], float], minimum: float) -> tuple
 
 
 def write_flac(path: Path, samples: np.ndarray) -> None:
-    import soundfile
+    # With PyAV, which stt installs (soundfile was never installed by anything).
+    from fractions import Fraction
 
-    soundfile.write(path, samples, RATE, format="FLAC")
+    import av
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("flac", rate=RATE)
+        stream.layout = "mono"
+        for start in range(0, samples.shape[0], 1 << 16):
+            block = np.round(samples[start : start + (1 << 16)] * 32767).astype(np.int16)[None, :]
+            frame = av.AudioFrame.from_ndarray(block, format="s16", layout="mono")
+            frame.sample_rate, frame.pts, frame.time_base = RATE, start, Fraction(1, RATE)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
 
 
 def model_dir(name: str) -> str:

@@ -1,9 +1,13 @@
-"""Decode any audio or video file to 16 kHz mono float32 with PyAV.
+"""Decode any audio or video file to 16 kHz float32 with PyAV.
 
 PyAV wheels carry FFmpeg's libraries, so no ``ffmpeg`` binary is needed (a fresh court workstation rarely has
 one). Decoding runs through small generators: frames are resampled as they come, so a video's picture stream
 is never decoded and compressed bytes are never held whole. Sample indices stay inside this module and
 ``chunking.py``; everything returned says its times in seconds.
+
+Trust: stt opens each recording itself, read-only, and hands FFmpeg the open file with every protocol but
+``file`` forbidden. FFmpeg given a *name* parses it as a URL (a recording called ``tcp:10.0.0.1:80`` makes it
+connect out) and some demuxers open further URLs (an SDP file binds UDP sockets); neither can happen here.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -29,13 +34,18 @@ from stt_cli.errors import (
     UnreadableError,
     UnsupportedFormatError,
 )
+from stt_cli.fileio import open_input
 from stt_cli.options import InputOptions
+
+if TYPE_CHECKING:
+    import av.container
 
 SAMPLE_RATE = 16_000  # Hz; what Whisper, Silero VAD and pyannote all expect.
 # Containers whose declared duration comes from an exact sample count, so that decoding much less than
-# declared means the file was cut short. (MP3 and raw AAC durations are estimated from the bitrate and can be
-# far off on honest files, so they are not judged.)
-_EXACT_DURATION_CONTAINERS = (
+# declared means the file was cut short, and decoding more than --max-duration can be refused before any
+# work. (MP3 and raw AAC durations are estimated from the bitrate or a Xing header and can be far off on
+# honest files: a VBR MP3 whose header counted 400 h. Those are judged on the samples really decoded.)
+EXACT_DURATION_CONTAINERS = (
     "wav",
     "flac",
     "aiff",
@@ -46,6 +56,30 @@ _EXACT_DURATION_CONTAINERS = (
     "w64",
 )
 _TRUNCATION_TOLERANCE = 0.5  # seconds: encoder padding and priming differ by a few hundred ms at most
+_ANTI_PHASE = -0.3  # correlation below which a channel is taken to be the other one with its polarity inverted
+_AV_OPTIONS = {"protocol_whitelist": "file"}  # no network protocol, even for a nested open (SDP, HLS)
+
+
+@dataclass(frozen=True)
+class AudioTrack:
+    """One audio stream of a file.
+
+    Attributes:
+        index: 0-based among the file's audio streams (what ``audio_track`` picks).
+        codec: FFmpeg's decoder name.
+        sample_rate: native sample rate in Hz.
+        channels: native channel count.
+        duration: seconds, as the container declares it (``None`` where it declares none).
+        start_offset: seconds of the container's timeline before this track starts (a video whose sound
+            starts late); the decoded signal is padded with that much silence so times match a player's.
+    """
+
+    index: int
+    codec: str
+    sample_rate: int
+    channels: int
+    duration: float | None
+    start_offset: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -56,19 +90,18 @@ class MediaInfo:
         path: the file.
         size_bytes: its size on disk.
         container: FFmpeg's container name, e.g. ``"mp3"`` or ``"matroska,webm"``.
-        codec: the audio codec of the first audio stream.
-        sample_rate: its native sample rate in Hz.
-        channels: its channel count.
-        duration: seconds, as the container declares it (``None`` where it declares none).
+        tracks: its audio tracks, in stream order (at least one).
     """
 
     path: Path
     size_bytes: int
     container: str
-    codec: str
-    sample_rate: int
-    channels: int
-    duration: float | None
+    tracks: tuple[AudioTrack, ...]
+
+    @property
+    def exact_duration(self) -> bool:
+        """Whether the declared durations count samples (not an estimate from a bitrate)."""
+        return self.container in EXACT_DURATION_CONTAINERS
 
 
 @dataclass(frozen=True)
@@ -84,18 +117,22 @@ class Audio:
 
 def check_readable(path: Path) -> int:
     """Raise a clear error unless ``path`` is an existing, non-empty, readable regular file; return its size."""
-    if not path.exists():
-        raise InputNotFoundError(path)
-    if path.is_dir():
-        raise UnsupportedFormatError(path, "a folder")
-    if not path.is_file():
-        raise UnsupportedFormatError(path, "a device, pipe or socket")
     try:
-        with path.open("rb"):
+        if not path.exists():
+            raise InputNotFoundError(path)
+        if path.is_dir():
+            raise UnsupportedFormatError(path, "a folder")
+        if not path.is_file():
+            raise UnsupportedFormatError(path, "a device, pipe or socket")
+        with open_input(path):
             pass
+        size = path.stat().st_size
     except OSError as e:
+        if isinstance(e, FileNotFoundError):
+            raise InputNotFoundError(path) from e
+        if e.errno == 36:  # ENAMETOOLONG: a component over 255 bytes, or a path over PATH_MAX
+            raise InputNotFoundError(path, "its name is longer than this system allows") from e
         raise UnreadableError(path, e.strerror or str(e)) from e
-    size = path.stat().st_size
     if size == 0:
         raise EmptyFileError(path)
     return size
@@ -110,40 +147,44 @@ def validate(path: Path, limits: InputOptions) -> MediaInfo:
     size = check_readable(path)
     if limits.max_size and size > limits.max_size:
         raise TooLargeError(path, size, limits.max_size)
-    head = sniff.read_head(path)
+    try:
+        head = sniff.read_head(path)
+    except OSError as e:
+        raise UnreadableError(path, e.strerror or str(e)) from e
     other = sniff.what_else(head)
     if other is not None:
         raise UnsupportedFormatError(path, other)
     info = probe(path, media_like=sniff.looks_like_media(path, head))
     declared = sniff.wav_declared_seconds(head)
     if declared is not None:  # trust the header over FFmpeg's clamped length (see sniff.wav_declared_seconds)
-        info = dataclasses.replace(info, duration=max(declared, info.duration or 0.0))
-    if limits.max_duration and info.duration and info.duration > limits.max_duration:
-        raise TooLongError(path, info.duration, limits.max_duration)
-    if info.channels <= 0 or info.sample_rate <= 0:
-        raise AudioDecodeError(path, "its audio track declares no channels or no sample rate")
+        first = info.tracks[0]
+        longer = dataclasses.replace(first, duration=max(declared, first.duration or 0.0))
+        info = dataclasses.replace(info, tracks=(longer, *info.tracks[1:]))
+    longest = max((t.duration or 0.0) for t in info.tracks)
+    if limits.max_duration and info.exact_duration and longest > limits.max_duration:
+        raise TooLongError(path, longest, limits.max_duration)
+    if any(t.channels <= 0 or t.sample_rate <= 0 for t in info.tracks):
+        raise AudioDecodeError(path, "an audio track declares no channels or no sample rate")
     return info
 
 
-def check_complete(info: MediaInfo, decoded_seconds: float) -> str | None:
-    """Compare what was decoded with what the container declares.
+def check_complete(info: MediaInfo, track: AudioTrack, decoded_seconds: float) -> TruncatedError | None:
+    """Compare what was decoded of ``track`` (its start offset excluded) with what the container declares.
 
     Returns:
-        ``None`` when they agree or the container's duration is only an estimate; otherwise a warning.
-
-    Raises:
-        TruncatedError: never here; callers decide (see ``InputOptions.allow_truncated``).
+        ``None`` when they agree or the container's duration is only an estimate; otherwise the error that
+        describes the shortfall (callers decide whether to raise it; see ``InputOptions.allow_truncated``).
     """
-    declared = info.duration
-    if declared is None or info.container not in _EXACT_DURATION_CONTAINERS:
+    declared = track.duration
+    if declared is None or not info.exact_duration:
         return None
     if decoded_seconds >= declared * 0.98 - _TRUNCATION_TOLERANCE:
         return None
-    return str(TruncatedError(info.path, declared, decoded_seconds))
+    return TruncatedError(info.path, declared, decoded_seconds)
 
 
 def probe(path: Path, *, media_like: bool = True) -> MediaInfo:
-    """Open the container and describe its first audio stream, without decoding.
+    """Open the container and describe its audio tracks, without decoding.
 
     Args:
         media_like: whether the name or first bytes say "media"; decides whether a file FFmpeg cannot open
@@ -155,41 +196,64 @@ def probe(path: Path, *, media_like: bool = True) -> MediaInfo:
     import av
 
     size = check_readable(path)
-    try:
-        container = av.open(str(path), metadata_errors="ignore")
-    except av.FFmpegError as e:
-        if media_like:
+    with open_input(path) as handle:
+        try:
+            container = _open(handle)
+        except av.FFmpegError as e:
+            if media_like:
+                raise AudioDecodeError(path, _ffmpeg_reason(e)) from e
+            raise UnsupportedFormatError(path, "in no audio or video format FFmpeg can read") from e
+        try:
+            if not container.streams.audio:
+                raise NoAudioStreamError(path)
+            tracks = tuple(_describe(path, container, i, s) for i, s in enumerate(container.streams.audio))
+            return MediaInfo(path=path, size_bytes=size, container=container.format.name, tracks=tracks)
+        except av.FFmpegError as e:
             raise AudioDecodeError(path, _ffmpeg_reason(e)) from e
-        raise UnsupportedFormatError(path, "in no audio or video format FFmpeg can read") from e
-    try:
-        if not container.streams.audio:
-            raise NoAudioStreamError(path)
-        stream = container.streams.audio[0]
-        duration = None
-        if stream.duration is not None and stream.time_base is not None:
-            duration = float(stream.duration * stream.time_base)
-        elif container.duration is not None:
-            duration = container.duration / av.time_base
-        return MediaInfo(
-            path=path,
-            size_bytes=size,
-            container=container.format.name,
-            codec=stream.codec_context.name,
-            sample_rate=stream.codec_context.sample_rate or 0,
-            channels=stream.codec_context.channels or 0,
-            duration=duration,
-        )
-    except av.FFmpegError as e:
-        raise AudioDecodeError(path, _ffmpeg_reason(e)) from e
-    finally:
-        container.close()
+        finally:
+            container.close()
 
 
-def iter_audio(path: Path, *, block_seconds: float = 30.0, max_duration: float = 0.0) -> Iterator[np.ndarray]:
-    """Yield the file's audio as 16 kHz mono float32 blocks of about ``block_seconds`` each.
+def _open(handle: Any) -> av.container.InputContainer:
+    import av
 
-    Damaged packets in the middle of a file are skipped, as players do, rather than losing the whole
-    hearing to one bad frame.
+    return av.open(handle, options=dict(_AV_OPTIONS), metadata_errors="ignore")
+
+
+def _describe(path: Path, container: Any, index: int, stream: Any) -> AudioTrack:
+    import av
+
+    codec = stream.codec_context
+    if codec is None:  # a codec tag FFmpeg does not know (a WAV with a made-up format code)
+        raise AudioDecodeError(path, f"audio track {index} is in a codec FFmpeg does not know")
+    duration = None
+    if stream.duration is not None and stream.time_base is not None:
+        duration = float(stream.duration * stream.time_base)
+    elif container.duration is not None:
+        duration = container.duration / av.time_base
+    offset = 0.0
+    if stream.start_time is not None and stream.time_base is not None and container.start_time is not None:
+        offset = max(0.0, float(stream.start_time * stream.time_base) - container.start_time / av.time_base)
+    return AudioTrack(
+        index=index,
+        codec=codec.name,
+        sample_rate=codec.sample_rate or 0,
+        channels=codec.channels or 0,
+        duration=duration,
+        start_offset=offset,
+    )
+
+
+def iter_channels(
+    path: Path, *, track: int = 0, block_seconds: float = 30.0, max_duration: float = 0.0
+) -> Iterator[np.ndarray]:
+    """Yield one audio track as 16 kHz float32 blocks of shape ``(channels, samples)``, about
+    ``block_seconds`` each, starting with the track's start offset as silence.
+
+    The format may change inside a stream (two MP3s or ADTS AACs joined with ``cat``; a recorder switching
+    sample rate or channel count): the resampler is rebuilt at each change, and a block never mixes two
+    channel counts. Damaged packets in the middle of a file are skipped, as players do, rather than losing
+    the whole hearing to one bad frame.
 
     Raises:
         AudioDecodeError: FFmpeg cannot read the file.
@@ -199,56 +263,139 @@ def iter_audio(path: Path, *, block_seconds: float = 30.0, max_duration: float =
     import av
 
     check_readable(path)
-    block_samples = int(block_seconds * SAMPLE_RATE)
-    max_samples = int(max_duration * SAMPLE_RATE)
-    pending: list[np.ndarray] = []
-    pending_samples = 0
-    total_samples = 0
+    decoder = _Decoder(path, block_seconds=block_seconds, max_duration=max_duration)
     try:
-        with av.open(str(path), metadata_errors="ignore") as container:
-            if not container.streams.audio:
-                raise NoAudioStreamError(path)
-            stream = container.streams.audio[0]
+        with open_input(path) as handle, _open(handle) as container:
+            count = len(container.streams.audio)
+            if track >= count:
+                raise NoAudioStreamError(path, f"there is no audio track {track} (it has {count})")
+            stream = container.streams.audio[track]
             # Threaded decoding of audio helps little and costs a thread per file in a batch.
-            stream.thread_type = "NONE"
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+            stream.codec_context.thread_type = "NONE"
+            start = container.start_time / av.time_base if container.start_time is not None else None
             for frame in _decode_frames(container, stream):
-                for out in resampler.resample(frame):
-                    array = out.to_ndarray().reshape(-1)
-                    pending.append(array)
-                    pending_samples += array.shape[0]
-                    total_samples += array.shape[0]
-                if max_samples and total_samples > max_samples:
-                    raise TooLongError(path, total_samples / SAMPLE_RATE, max_duration)
-                if pending_samples >= block_samples:
-                    yield _join(pending)
-                    pending, pending_samples = [], 0
-            for out in resampler.resample(None):  # flush the resampler's delay line
-                array = out.to_ndarray().reshape(-1)
-                pending.append(array)
-                total_samples += array.shape[0]
+                yield from decoder.push(frame, start)
+            yield from decoder.finish()
     except av.FFmpegError as e:
         raise AudioDecodeError(path, _ffmpeg_reason(e)) from e
+    except OSError as e:
+        raise UnreadableError(path, e.strerror or str(e)) from e
     finally:
         # PyAV frames hold FFmpeg buffers that the cyclic collector frees late; on multi-hour batches
         # that shows up as resident memory creeping up file after file.
         gc.collect()
-    if total_samples == 0:
+    if decoder.heard == 0:
         raise EmptyAudioError(path)
-    if pending:
-        yield _join(pending)
 
 
-def load_audio(path: Path, *, max_duration: float = 0.0) -> Audio:
+class _Decoder:
+    """Frames in, 16 kHz ``(channels, samples)`` blocks out: resampling, start padding, limits."""
+
+    def __init__(self, path: Path, *, block_seconds: float, max_duration: float) -> None:
+        self.path, self.max_duration = path, max_duration
+        self.block = int(block_seconds * SAMPLE_RATE)
+        self.limit = int(max_duration * SAMPLE_RATE)
+        self.pending: list[np.ndarray] = []
+        self.total = 0  # samples out, start padding included
+        self.heard = 0  # samples decoded from the file
+        self.resampler: Any = None
+        self.setup: tuple[str, str, int, int] | None = None
+        self.started = False
+
+    def push(self, frame: Any, container_start: float | None) -> Iterator[np.ndarray]:
+        if not self.started:
+            self.started = True
+            yield from self._pad_start(frame, container_start)
+        setup = (frame.format.name, frame.layout.name, len(frame.layout.channels), frame.sample_rate)
+        if setup != self.setup:
+            yield from self._flush_resampler()
+            if self.setup is not None and setup[2] != self.setup[2]:
+                yield from self._emit(force=True)  # a block never mixes two channel counts
+            self.setup, self.resampler = setup, _resampler(frame)
+        for out in self.resampler.resample(frame):
+            yield from self._add(out.to_ndarray())
+
+    def finish(self) -> Iterator[np.ndarray]:
+        yield from self._flush_resampler()
+        yield from self._emit(force=True)
+
+    def _pad_start(self, frame: Any, container_start: float | None) -> Iterator[np.ndarray]:
+        if frame.time is None or container_start is None:
+            return
+        pad = round((float(frame.time) - container_start) * SAMPLE_RATE)
+        if pad > 0:
+            yield from self._add(np.zeros((len(frame.layout.channels), pad), dtype=np.float32), heard=False)
+
+    def _flush_resampler(self) -> Iterator[np.ndarray]:
+        if self.resampler is not None:
+            for out in self.resampler.resample(None):  # the resampler's delay line
+                yield from self._add(out.to_ndarray())
+            self.resampler = None
+
+    def _add(self, array: np.ndarray, *, heard: bool = True) -> Iterator[np.ndarray]:
+        array = np.asarray(array, dtype=np.float32).reshape(-1, array.shape[-1])
+        if array.shape[1] == 0:
+            return
+        self.pending.append(array)
+        self.total += array.shape[1]
+        if heard:
+            self.heard += array.shape[1]
+        if self.limit and self.total > self.limit:
+            raise TooLongError(self.path, self.total / SAMPLE_RATE, self.max_duration)
+        yield from self._emit(force=False)
+
+    def _emit(self, *, force: bool) -> Iterator[np.ndarray]:
+        size = sum(a.shape[1] for a in self.pending)
+        if self.pending and (force or size >= self.block):
+            joined = self.pending[0] if len(self.pending) == 1 else np.concatenate(self.pending, axis=1)
+            self.pending = []
+            yield np.ascontiguousarray(joined, dtype=np.float32)
+
+
+def _resampler(frame: Any) -> Any:
+    import av
+
+    # Planar float keeps every channel apart, so they can be mixed (or kept) here.
+    return av.AudioResampler(format="fltp", layout=frame.layout, rate=SAMPLE_RATE)
+
+
+def mix_down(block: np.ndarray) -> np.ndarray:
+    """``(channels, samples)`` -> mono, without letting channels cancel.
+
+    A plain average of a channel and its polarity-inverted copy is silence (a miswired microphone, a stereo
+    recorder with one leg reversed). Each channel whose correlation with the loudest one is clearly negative
+    is inverted before averaging; independent microphones (correlation near 0) are simply averaged.
+    """
+    if block.shape[0] == 1:
+        return block[0]
+    energy = np.einsum("ij,ij->i", block, block)
+    reference = block[int(np.argmax(energy))]
+    signs = np.ones(block.shape[0], dtype=np.float32)
+    for channel in range(block.shape[0]):
+        denominator = float(np.sqrt(energy[channel] * energy.max()))
+        if denominator > 0 and float(block[channel] @ reference) / denominator < _ANTI_PHASE:
+            signs[channel] = -1.0
+    return np.ascontiguousarray((signs[:, None] * block).mean(axis=0), dtype=np.float32)
+
+
+def iter_audio(
+    path: Path, *, track: int = 0, block_seconds: float = 30.0, max_duration: float = 0.0
+) -> Iterator[np.ndarray]:
+    """:func:`iter_channels`, each block mixed down to mono with :func:`mix_down`."""
+    for block in iter_channels(path, track=track, block_seconds=block_seconds, max_duration=max_duration):
+        yield mix_down(block)
+
+
+def load_audio(path: Path, *, track: int = 0, max_duration: float = 0.0) -> Audio:
     """Decode the whole file into memory (about 230 MB per hour of audio)."""
-    blocks = list(iter_audio(path, max_duration=max_duration))
-    samples = _join(blocks) if blocks else np.zeros(0, dtype=np.float32)
+    blocks = list(iter_audio(path, track=track, max_duration=max_duration))
+    samples = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
     # Some encoders overshoot full scale after resampling; Whisper's features assume [-1, 1].
     np.clip(samples, -1.0, 1.0, out=samples)
-    return Audio(samples=samples)
+    return Audio(samples=samples.astype(np.float32, copy=False))
 
 
-def _decode_frames(container, stream) -> Iterator:
+def _decode_frames(container: Any, stream: Any) -> Iterator[Any]:
     import av
 
     packets = container.demux(stream)
@@ -263,12 +410,6 @@ def _decode_frames(container, stream) -> Iterator:
             yield from packet.decode()
         except av.InvalidDataError:
             continue
-
-
-def _join(blocks: list[np.ndarray]) -> np.ndarray:
-    if len(blocks) == 1:
-        return np.ascontiguousarray(blocks[0], dtype=np.float32)
-    return np.concatenate(blocks).astype(np.float32, copy=False)
 
 
 def _ffmpeg_reason(error: Exception) -> str:

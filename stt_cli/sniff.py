@@ -53,6 +53,38 @@ MEDIA_EXTENSIONS = frozenset(
         ".vob",
         ".dv",
         ".gsm",
+        # Lossless and archival formats that FFmpeg decodes (found missing: WavPack, TTA and DTS files were
+        # passed over by a folder walk although they transcribe fine when named).
+        ".wv",
+        ".tta",
+        ".ape",
+        ".tak",
+        ".shn",
+        ".mpc",
+        ".dts",
+        ".eac3",
+        ".mlp",
+        ".thd",
+        ".mp1",
+        ".mpa",
+        ".w64",
+        ".rf64",
+        ".bwf",
+        ".voc",
+        ".spx",
+        ".awb",
+        ".dss",  # Olympus dictation recorders
+        ".ra",
+        ".rm",
+        ".rmvb",
+        ".m4r",
+        ".weba",
+        ".f4a",
+        ".f4v",
+        ".ogv",
+        ".mxf",
+        ".nut",
+        ".qt",
     }
 )
 
@@ -91,11 +123,30 @@ _MEDIA: tuple[tuple[int, bytes], ...] = (
     (0, b".snd"),
     (0, b"FLV"),
     (0, b"\x00\x00\x01\xba"),  # MPEG program stream
+    (0, b"wvpk"),  # WavPack
+    (0, b"TTA1"),
+    (0, b"MAC "),  # Monkey's Audio
+    (0, b"MPCK"),  # Musepack SV8
+    (0, b"MP+"),  # Musepack SV7
+    (0, b"tBaK"),  # TAK
+    (0, b"ajkg"),  # Shorten
+    (0, b"RF64"),
+    (0, b"BW64"),
+    (0, b"riff\x2e\x91\xcf\x11"),  # Sony Wave64
+    (0, b".RMF"),  # RealMedia
+    (0, b"Creative Voice File"),
+    (0, b"\x7f\xfe\x80\x01"),  # DTS core
+    (0, b"\x0b\x77"),  # AC-3, E-AC-3
+    (0, b"\x06\x0e\x2b\x34"),  # MXF
+    (1, b"dss"),  # Olympus DSS
+    (0, b"NUT\x00"),
 )
 
 
 def read_head(path: Path) -> bytes:
-    with path.open("rb") as f:
+    from stt_cli.fileio import open_input
+
+    with open_input(path) as f:
         return f.read(HEAD_BYTES)
 
 
@@ -109,6 +160,12 @@ def what_else(head: bytes) -> str | None:
     return None
 
 
+def is_media_content(head: bytes) -> bool:
+    """Whether these first bytes are a recording's, whatever the file is named: a media signature in binary
+    data (a transcript that happens to begin with "FORM" or "MAC " is text, not media)."""
+    return _media_signature(head) and not _is_text(head)
+
+
 def looks_like_media(path: Path, head: bytes) -> bool:
     """Whether a file met while walking a folder should be transcribed: a media extension or signature."""
     if path.suffix.lower() in MEDIA_EXTENSIONS:
@@ -117,7 +174,16 @@ def looks_like_media(path: Path, head: bytes) -> bool:
 
 
 def _media_signature(head: bytes) -> bool:
-    return any(head[offset : offset + len(sig)] == sig for offset, sig in _MEDIA) or _is_mpeg_audio(head)
+    return (
+        any(head[offset : offset + len(sig)] == sig for offset, sig in _MEDIA)
+        or _is_mpeg_audio(head)
+        or _is_transport_stream(head)
+    )
+
+
+def _is_transport_stream(head: bytes) -> bool:
+    # MPEG-TS (camera .mts/.m2ts recordings without an extension): a sync byte every 188 bytes.
+    return len(head) > 376 and head[0] == head[188] == head[376] == 0x47
 
 
 def _is_mpeg_audio(head: bytes) -> bool:
@@ -144,21 +210,26 @@ def wav_declared_seconds(head: bytes) -> float | None:
     """For a RIFF/WAVE file: the seconds of audio its data chunk declares.
 
     FFmpeg clamps a WAV's length to what the file holds, so a recording cut short (a recorder that lost power
-    after writing its header) would otherwise pass for a complete, shorter one. ``None`` when the header is
-    not plain PCM WAV, or declares no length (0 or 0xFFFFFFFF: streaming writers that never fill it in).
+    after writing its header) would otherwise pass for a complete, shorter one. The length is the data size
+    over the frame size (channels x bytes per sample) and the sample rate, the values FFmpeg itself decodes
+    with: the header's own "byte rate" field is not used, since writers get it wrong (one a tenth of the truth
+    made a good recording look ten times too long). ``None`` when the header is not plain PCM WAV, or declares
+    no length (0 or 0xFFFFFFFF: streaming writers that never fill it in).
     """
     import struct
 
     if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
         return None
-    offset, byte_rate = 12, 0
+    offset, frame_bytes, rate = 12, 0, 0
     while offset + 8 <= len(head):
         chunk, size = head[offset : offset + 4], struct.unpack("<I", head[offset + 4 : offset + 8])[0]
-        if chunk == b"fmt " and offset + 20 <= len(head):  # byte rate: bytes 16-19 of the chunk
-            byte_rate = struct.unpack("<I", head[offset + 16 : offset + 20])[0]
+        if chunk == b"fmt " and offset + 24 <= len(head):
+            channels, rate = struct.unpack("<HI", head[offset + 10 : offset + 16])
+            block_align, bits = struct.unpack("<HH", head[offset + 20 : offset + 24])
+            frame_bytes = block_align or channels * ((bits + 7) // 8)
         if chunk == b"data":
-            if byte_rate <= 0 or size in (0, 0xFFFFFFFF):
+            if frame_bytes <= 0 or rate <= 0 or size in (0, 0xFFFFFFFF):
                 return None
-            return size / byte_rate
+            return size / frame_bytes / rate
         offset += 8 + size + (size & 1)
     return None

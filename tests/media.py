@@ -24,32 +24,57 @@ def encode_like(
     layout: str,
     video: str | None = None,
     source_rate: int = 16_000,
+    container_format: str | None = None,
+    audio_start: float = 0.0,
 ) -> Path:
-    """Encode 16 kHz mono ``samples`` as ``codec`` at ``rate``/``layout``; add a small video track if asked."""
-    with av.open(str(path), "w") as container:
+    """Encode 16 kHz mono ``samples`` as ``codec`` at ``rate``/``layout``; add a small video track if asked.
+
+    ``audio_start`` delays the sound on the container's timeline (a camera whose audio starts late);
+    ``container_format`` forces a muxer (``adts``, ``wv``, ``tta``, ``dts``) where the name says too little.
+    """
+    return write_tracks(
+        path,
+        [samples],
+        codec=codec,
+        rate=rate,
+        layout=layout,
+        video=video,
+        source_rate=source_rate,
+        container_format=container_format,
+        audio_start=audio_start,
+    )
+
+
+def write_tracks(
+    path: Path,
+    tracks: list[np.ndarray],
+    *,
+    codec: str = "aac",
+    rate: int = 48_000,
+    layout: str = "mono",
+    video: str | None = None,
+    source_rate: int = 16_000,
+    container_format: str | None = None,
+    audio_start: float = 0.0,
+) -> Path:
+    """A file with one audio stream per entry of ``tracks`` (16 kHz mono, or ``(channels, n)`` for several
+    channels), and a small picture stream when ``video`` names an encoder."""
+    with av.open(str(path), "w", format=container_format) as container:
         vstream = None
         if video:
             vstream = container.add_stream(video, rate=10)
             vstream.width, vstream.height, vstream.pix_fmt = 64, 48, "yuv420p"
-        astream = container.add_stream(codec, rate=rate)
-        astream.layout = layout
-        resampler = av.AudioResampler(format=astream.format.name, layout=layout, rate=rate)
-        frame_size = 1024
-        pts = 0
-        for start in range(0, len(samples), frame_size):
-            block = samples[start : start + frame_size].astype(np.float32)[None, :]
-            frame = av.AudioFrame.from_ndarray(block, format="flt", layout="mono")
-            frame.sample_rate = source_rate
-            frame.pts = pts
-            frame.time_base = Fraction(1, source_rate)
-            pts += block.shape[1]
-            for out in resampler.resample(frame):
-                container.mux(astream.encode(out))
-        for out in resampler.resample(None):
-            container.mux(astream.encode(out))
-        container.mux(astream.encode(None))
+        streams = []
+        for _ in tracks:
+            stream = container.add_stream(codec, rate=rate)
+            stream.layout = layout
+            if codec == "dca":
+                stream.codec_context.options = {"strict": "-2"}
+            streams.append(stream)
+        for stream, samples in zip(streams, tracks, strict=True):
+            _encode_audio(container, stream, samples, layout, rate, source_rate, audio_start)
         if vstream is not None:
-            seconds = len(samples) / source_rate
+            seconds = max(t.shape[-1] for t in tracks) / source_rate + audio_start
             for i in range(int(seconds * 10)):
                 image = np.full((48, 64, 3), (i * 5) % 255, dtype=np.uint8)
                 vframe = av.VideoFrame.from_ndarray(image, format="rgb24").reformat(format="yuv420p")
@@ -57,6 +82,26 @@ def encode_like(
                 container.mux(vstream.encode(vframe))
             container.mux(vstream.encode(None))
     return path
+
+
+def _encode_audio(container, stream, samples, layout, rate, source_rate, audio_start) -> None:
+    planar = np.atleast_2d(samples).astype(np.float32)
+    source_layout = "mono" if planar.shape[0] == 1 else {2: "stereo", 4: "quad"}[planar.shape[0]]
+    resampler = av.AudioResampler(format=stream.format.name, layout=layout, rate=rate)
+    frame_size = 1024
+    pts = round(audio_start * source_rate)
+    for start in range(0, planar.shape[1], frame_size):
+        block = np.ascontiguousarray(planar[:, start : start + frame_size])
+        frame = av.AudioFrame.from_ndarray(block, format="fltp", layout=source_layout)
+        frame.sample_rate = source_rate
+        frame.pts = pts
+        frame.time_base = Fraction(1, source_rate)
+        pts += block.shape[1]
+        for out in resampler.resample(frame):
+            container.mux(stream.encode(out))
+    for out in resampler.resample(None):
+        container.mux(stream.encode(out))
+    container.mux(stream.encode(None))
 
 
 def write_video_only(path: Path, seconds: float = 1.0) -> Path:
@@ -74,8 +119,15 @@ def write_video_only(path: Path, seconds: float = 1.0) -> Path:
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int = 16_000) -> Path:
-    """16-bit PCM WAV of float samples in [-1, 1]."""
-    return encode_like(samples, path, codec="pcm_s16le", rate=rate, layout="mono", source_rate=rate)
+    """16-bit PCM WAV of float samples in [-1, 1]: mono, or ``(channels, n)`` with a channel each."""
+    layout = "mono" if np.ndim(samples) == 1 else {2: "stereo", 4: "quad"}[len(samples)]
+    return encode_like(samples, path, codec="pcm_s16le", rate=rate, layout=layout, source_rate=rate)
+
+
+def at_level(samples: np.ndarray, dbfs: float) -> np.ndarray:
+    """``samples`` scaled so that their RMS is ``dbfs`` (a far-field microphone records at -60 or lower)."""
+    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
+    return (samples * (10 ** (dbfs / 20) / rms)).astype(np.float32)
 
 
 def write_wav_header(

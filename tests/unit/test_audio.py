@@ -20,8 +20,8 @@ def test_flac_decodes_to_16k_mono_float32(jfk):
 def test_stereo_44k_mp3_becomes_the_same_length_mono_16k(tmp_path, jfk):
     original = load_mono16k(jfk)
     mp3 = encode_like(original, tmp_path / "s.mp3", codec="mp3", rate=44_100, layout="stereo")
-    info = probe(mp3)
-    assert (info.sample_rate, info.channels, info.codec) == (44_100, 2, "mp3float")
+    [track] = probe(mp3).tracks
+    assert (track.sample_rate, track.channels, track.codec) == (44_100, 2, "mp3float")
     decoded = load_audio(mp3).samples
     # MP3 adds encoder delay and padding, a few milliseconds at most.
     assert abs(decoded.shape[0] - original.shape[0]) < 0.06 * SAMPLE_RATE
@@ -47,11 +47,12 @@ def test_decoding_stops_as_soon_as_the_limit_is_passed(jfk):
 
 def test_validate_describes_a_good_file(jfk):
     info = validate(jfk, InputOptions())
-    assert (info.container, info.codec, info.sample_rate, info.channels) == ("flac", "flac", 16_000, 1)
-    assert info.duration == pytest.approx(11.0, abs=0.01)
+    [track] = info.tracks
+    assert (info.container, track.codec, track.sample_rate, track.channels) == ("flac", "flac", 16_000, 1)
+    assert track.duration == pytest.approx(11.0, abs=0.01)
 
 
 def test_a_complete_file_is_not_called_truncated(jfk):
     info = validate(jfk, InputOptions())
-    assert check_complete(info, load_audio(jfk).duration) is None
-    assert "declares 11.0 s of audio but only 3.0 s" in check_complete(info, 3.0)
+    assert check_complete(info, info.tracks[0], load_audio(jfk).duration) is None
+    assert "declares 11.0 s of audio but only 3.0 s" in str(check_complete(info, info.tracks[0], 3.0))
