@@ -14,6 +14,7 @@ twice, recording what it did in the transcript:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import zlib
@@ -245,8 +246,13 @@ def _decode_batch(
     per_chunk: list[list[Segment]] = []
     for (chunk, _), (a, b) in zip(group, itertools.pairwise(offsets), strict=True):
         mine = [r for r in raw if a <= (r.start + r.end) / 2 < b]
-        per_chunk.append(list(_convert(mine, lambda t, a=a, c=chunk: c.file_time(t - a), chunk.start, chunk.end)))
+        per_chunk.append(list(_convert(mine, functools.partial(_shifted, chunk, a), chunk.start, chunk.end)))
     return per_chunk, language
+
+
+def _shifted(chunk: Chunk, offset: float, seconds: float) -> float:
+    """A time in a batch of joined chunks, as file seconds of ``chunk`` (which started at ``offset``)."""
+    return chunk.file_time(seconds - offset)
 
 
 def _checked(
@@ -298,8 +304,19 @@ def looping_spans(segments: list[Segment], before: list[str]) -> list[tuple[floa
     return spans
 
 
-def _unloop(model, chunk, samples, segments, options, language, before, span) -> tuple[list[Segment], Retry]:
-    inside = lambda w: span[0] <= middle_of(w) <= span[1]  # noqa: E731
+def _unloop(
+    model: WhisperModel,
+    chunk: Chunk,
+    samples: np.ndarray,
+    segments: list[Segment],
+    options: AsrOptions,
+    language: _Language | None,
+    before: list[str],
+    span: tuple[float, float],
+) -> tuple[list[Segment], Retry]:
+    def inside(w: Word | Segment) -> bool:
+        return span[0] <= middle_of(w) <= span[1]
+
     earlier = _plain_words(" ".join(s.text for s in pieces(segments, lambda w: middle_of(w) < span[0])))
     prior = (before + earlier)[-2 * _LONGEST_PHRASE :]
     tried = []
@@ -317,7 +334,15 @@ def _unloop(model, chunk, samples, segments, options, language, before, span) ->
     return sorted([*kept, *collapsed], key=lambda s: s.start), _retry(*span, "loop", tried, outcome, collapsed)
 
 
-def _recover(model, chunk, samples, segments, options, language, gap) -> tuple[list[Segment], Retry]:
+def _recover(
+    model: WhisperModel,
+    chunk: Chunk,
+    samples: np.ndarray,
+    segments: list[Segment],
+    options: AsrOptions,
+    language: _Language | None,
+    gap: tuple[float, float],
+) -> tuple[list[Segment], Retry]:
     tried = []
     for profile in RETRIES:
         tried.append(profile.name)
@@ -459,7 +484,7 @@ def collapse_repeats(segments: list[Segment], before: list[str]) -> list[Segment
     """
     items = [(i, w) for i, s in enumerate(segments) for w in (s.words or _pseudo_words(s))]
     plain = [(_plain_words(w.text) or [""])[0] for _, w in items]
-    drop = set()
+    drop: set[int] = set()
     for start, n, copies in _loop_runs(before + plain, len(before), _is_runaway):
         drop.update(k - len(before) for k in range(start + n, start + n * copies) if k >= len(before))
     kept: dict[int, list[Word]] = {}
@@ -480,8 +505,12 @@ def collapse_repeats(segments: list[Segment], before: list[str]) -> list[Segment
 
 
 def _pseudo_words(segment: Segment) -> list[Word]:
-    # Without word timestamps, the segment's words all carry its times.
-    return [Word(start=segment.start, end=segment.end, text=" " + t) for t in segment.text.split()]
+    # Without word timestamps, the segment's words all carry its times (and its confidence).
+    probability = float(np.exp(segment.avg_logprob))
+    return [
+        Word(start=segment.start, end=segment.end, text=" " + t, probability=probability)
+        for t in segment.text.split()
+    ]
 
 
 def _compression_ratio(text: str) -> float:

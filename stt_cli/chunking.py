@@ -279,8 +279,8 @@ def join_overlap(
     kept_after = pieces(after, lambda w: id(w) not in drop_after)
     kept_tail = [w for s in kept_before for w in s.words if w.end > overlap[0]]
 
-    def heard_before(word: Word) -> bool:
-        return word.start < overlap[1] and any(_same_word(word, other) for other in kept_tail)
+    def heard_before(word: Word | Segment) -> bool:
+        return isinstance(word, Word) and word.start < overlap[1] and any(_same_word(word, o) for o in kept_tail)
 
     return kept_before, pieces(kept_after, lambda w: not heard_before(w))
 

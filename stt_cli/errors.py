@@ -56,8 +56,8 @@ class InputError(SttError):
 class InputNotFoundError(InputError):
     code = "not_found"
 
-    def __init__(self, path: Path | str):
-        super().__init__(path, "no such file", "check the path")
+    def __init__(self, path: Path | str, detail: str = "no such file"):
+        super().__init__(path, detail, "check the path")
 
 
 class EmptyFileError(InputError):
@@ -70,8 +70,8 @@ class EmptyFileError(InputError):
 class NoAudioStreamError(InputError):
     code = "no_audio_stream"
 
-    def __init__(self, path: Path | str):
-        super().__init__(path, "the file has no audio track", "export the recording with its sound")
+    def __init__(self, path: Path | str, detail: str = "the file has no audio track"):
+        super().__init__(path, detail, "export the recording with its sound")
 
 
 class AudioDecodeError(InputError):
@@ -105,7 +105,7 @@ class TooLargeError(InputError):
     def __init__(self, path: Path | str, size: int, limit: int):
         super().__init__(
             path,
-            f"is {size / 2**30:.1f} GiB, over the {limit / 2**30:.1f} GiB limit",
+            f"is {human_size(size)}, over the {human_size(limit)} limit",
             "raise --max-size (0 for no limit) if it really is one recording",
         )
 
@@ -132,6 +132,7 @@ class TruncatedError(InputError):
     code = "truncated"
 
     def __init__(self, path: Path | str, declared: float, decoded: float):
+        self.declared, self.decoded = declared, decoded
         super().__init__(
             path,
             f"declares {declared:.1f} s of audio but only {decoded:.1f} s could be decoded (truncated or damaged)",
@@ -157,12 +158,35 @@ class OutOfMemoryError(InputError):
         )
 
 
+class InputChangedError(InputError):
+    """The file changed while it was read: a transcript of it would vouch for bytes that were not heard."""
+
+    code = "input_changed"
+
+    def __init__(self, path: Path | str, what: str):
+        super().__init__(
+            path,
+            f"{what} while it was being transcribed (a copy or a recording still in progress?); no transcript "
+            "was kept",
+            "rerun once the file is complete",
+        )
+
+
 class InterruptedRunError(InputError):
     code = "interrupted"
     exit_code = 130
 
     def __init__(self, path: Path | str):
         super().__init__(path, "interrupted before it finished", "rerun the same command to finish it")
+
+
+def human_size(size: float) -> str:
+    """``1536`` -> ``"1.5 KiB"``: sizes in messages are read by people."""
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")
 
 
 def _hours(seconds: float) -> str:
@@ -178,27 +202,62 @@ class ModelUnavailableError(SttError):
 
 
 class OutputUnwritableError(SttError):
-    """The transcript cannot be written where it should go."""
+    """The transcript cannot be written where it should go.
+
+    Attributes:
+        path: the input whose transcript it is, when known, else the file or folder that cannot be written.
+        target: the file or folder that cannot be written.
+    """
 
     code = "output_unwritable"
 
-    def __init__(self, path: Path | str, detail: str):
-        self.path = Path(path)
-        super().__init__(
-            f"{self.path}: cannot write the transcript ({detail}); choose a writable folder with --output-dir"
-        )
+    def __init__(
+        self, target: Path | str, detail: str, *, source: Path | str | None = None, what: str = "the transcript"
+    ):
+        self.target, self.detail = Path(target), detail
+        self.path = Path(source) if source is not None else self.target
+        if source is None:
+            where = f"{self.target}: cannot write {what}"
+        else:
+            where = f"{self.path}: cannot write its transcript {self.target}"
+        super().__init__(f"{where} ({detail}); choose a writable folder with --output-dir")
+
+    def for_input(self, source: Path) -> OutputUnwritableError:
+        """The same failure, reported against the input whose transcript it is."""
+        return OutputUnwritableError(self.target, self.detail, source=source)
 
 
 class OutputClashError(SttError):
-    """Two inputs of one batch would write the same output file."""
+    """An output would overwrite another input's output, an input itself, or a recording."""
 
     code = "output_clash"
 
-    def __init__(self, source: Path, other: Path):
+    def __init__(self, source: Path, other: Path, *, why: str = "transcript"):
+        self.path = Path(source)
+        if why == "transcript":
+            problem = f"its transcript would overwrite the one just written for {other} (same file name)"
+        elif why == "input":
+            problem = (
+                f"its transcript {other} would overwrite an input of this run (a recording named like a "
+                "transcript?)"
+            )
+        else:
+            problem = f"its transcript {other} would overwrite a file that is a recording"
+        super().__init__(
+            f"{source}: {problem}; rename one of them or transcribe into a different --output-dir folder"
+        )
+
+
+class OutputEditedError(SttError):
+    """An output stt would replace was changed since stt wrote it (or was never written by stt)."""
+
+    code = "output_edited"
+
+    def __init__(self, source: Path, output: Path, backup: Path):
         self.path = Path(source)
         super().__init__(
-            f"{source}: its transcript would overwrite the one just written for {other} (same file name); "
-            "rename one of them or transcribe them into different --output-dir folders"
+            f"{source}: {output} was changed since stt wrote it (edited by hand?) or was not written by stt, and "
+            f"is kept; move it away to transcribe again, or pass --overwrite (it is then kept as {backup.name})"
         )
 
 
@@ -206,3 +265,16 @@ class TranscriptionError(SttError):
     """The speech recogniser failed on an input."""
 
     code = "transcription_failed"
+
+
+class InternalError(SttError):
+    """Something stt did not foresee: reported as one line for the file, and the batch goes on."""
+
+    code = "internal_error"
+
+    def __init__(self, path: Path | str, error: BaseException):
+        self.path = Path(path)
+        super().__init__(
+            f"{self.path}: stt failed unexpectedly ({type(error).__name__}); this is a bug: rerun with -v and "
+            "report the log"
+        )

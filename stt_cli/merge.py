@@ -155,8 +155,10 @@ def attribute(
         dataclasses.replace(
             piece,
             id=i,
-            speaker=ids.get(piece.speaker),
-            words=tuple(dataclasses.replace(w, speaker=ids.get(w.speaker)) for w in piece.words),
+            speaker=ids[piece.speaker] if piece.speaker else None,
+            words=tuple(
+                dataclasses.replace(w, speaker=ids[w.speaker] if w.speaker else None) for w in piece.words
+            ),
         )
         for i, piece in enumerate(pieces)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -9,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from stt_cli.errors import UsageError
+from stt_cli.languages import to_whisper
 
 DEFAULT_MODEL = "base"
+MAX_THREADS = 1024  # far above any CPU a court runs on; CTranslate2 overflows on absurd values
 
 
 class OutputFormat(StrEnum):
@@ -23,7 +26,8 @@ class OutputFormat(StrEnum):
 
 class Task(StrEnum):
     transcribe = "transcribe"
-    translate = "translate"
+    # Whisper's own word for it; as a member name it shadows str.translate, which no caller uses on a Task.
+    translate = "translate"  # type: ignore[assignment]
 
 
 class Device(StrEnum):
@@ -59,7 +63,8 @@ class AsrOptions:
 
     Attributes:
         model: a size name (``base``, ``tiny.en``, ``large-v3``…), a hub id, or a local CTranslate2 folder.
-        language: ISO code such as ``en`` or ``id``; ``None`` detects it.
+        language: a language code, BCP-47 tag or English name (``id``, ``ind``, ``id-ID``, ``Indonesian``),
+            stored as Whisper's code; ``None`` detects it.
         task: transcribe, or translate into English.
         device: ``auto`` picks CUDA when a GPU is visible.
         compute_type: CTranslate2 quantisation; ``auto`` is int8 on CPU and float16 on GPU.
@@ -93,17 +98,14 @@ class AsrOptions:
     def __post_init__(self) -> None:
         if not self.model.strip():
             raise UsageError("--model is empty; give a name such as 'base' or a model folder")
-        if self.language is not None and not (2 <= len(self.language) <= 3 and self.language.isalpha()):
-            raise UsageError(
-                f"--language {self.language!r} is not a language code; use e.g. 'en' or 'id', "
-                "or leave it out to detect"
-            )
+        if self.language is not None:
+            object.__setattr__(self, "language", to_whisper(self.language))
         if self.compute_type not in COMPUTE_TYPES:
             raise UsageError(
                 f"--compute-type {self.compute_type!r} is not known; choose one of {', '.join(COMPUTE_TYPES)}"
             )
-        if self.threads < 0:
-            raise UsageError("--threads must be 0 (all CPUs) or a positive number")
+        if not 0 <= self.threads <= MAX_THREADS:
+            raise UsageError(f"--threads must be 0 (all CPUs) or a number up to {MAX_THREADS}")
         if not 1 <= self.beam_size <= 20:
             raise UsageError("--beam-size must be between 1 and 20")
         if not 10 <= self.chunk_length <= 600:
@@ -218,17 +220,22 @@ class InputOptions:
         max_size: largest file in bytes; 0 for no limit.
         allow_truncated: transcribe what can be decoded of a file that declares more audio than it holds
             (with a warning) instead of refusing it.
+        audio_track: which audio track of a file with several to transcribe (0-based); ``None`` picks the
+            one with the most speech.
     """
 
     max_duration: float = DEFAULT_MAX_DURATION
     max_size: int = DEFAULT_MAX_SIZE
     allow_truncated: bool = False
+    audio_track: int | None = None
 
     def __post_init__(self) -> None:
-        if self.max_duration < 0:
+        if not (math.isfinite(self.max_duration) and self.max_duration >= 0):
             raise UsageError("--max-duration must be 0 (no limit) or a number of seconds")
         if self.max_size < 0:
             raise UsageError("--max-size must be 0 (no limit) or a size such as 16G")
+        if self.audio_track is not None and not 0 <= self.audio_track < 64:
+            raise UsageError("--audio-track must be between 0 and 63 (0 is the first audio track)")
 
 
 def parse_size(text: str) -> int:
@@ -239,7 +246,9 @@ def parse_size(text: str) -> int:
     try:
         size = float(number) * units[unit]
     except ValueError:
-        raise UsageError(f"--max-size {text!r} is not a size; use e.g. 500M, 16G or 0 for no limit") from None
+        size = math.nan
+    if not math.isfinite(size) or size >= 2**63:  # "nan", "inf", "1e400"
+        raise UsageError(f"--max-size {text!r} is not a size; use e.g. 500M, 16G or 0 for no limit")
     if size < 0:
         raise UsageError("--max-size cannot be negative")
     return int(size)

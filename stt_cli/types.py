@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Bumped whenever a field of the JSON output changes meaning or disappears (adding one is compatible).
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,24 @@ class ModelInfo:
 
 @dataclass(frozen=True)
 class InputInfo:
-    """The recording a transcript was made from, so the transcript can be tied to it (and resumed)."""
+    """The recording a transcript was made from, so the transcript can be tied to it (and resumed).
+
+    Attributes:
+        path: as given (bytes that are not UTF-8 appear as ``\\xe9`` in the JSON).
+        size_bytes: size of the bytes that were hashed and transcribed.
+        sha256: their digest, taken before decoding; the file is checked unchanged after it.
+        container: FFmpeg's container name.
+        codec: the transcribed track's codec.
+        declared_duration: seconds the container declares for that track.
+        sample_rate: that track's native sample rate (Hz).
+        channels: its native channel count.
+        audio_track: which audio track was transcribed (0-based).
+        audio_tracks: how many audio tracks the file has.
+        start_offset: seconds of silence put before the track so times match the container's timeline.
+        level_dbfs: the loud end of the recording's level (95th percentile of 20 ms frames), dBFS.
+        peak_dbfs: the highest sample, dBFS.
+        clipped_share: share of samples at full scale.
+    """
 
     path: str
     size_bytes: int
@@ -133,6 +150,14 @@ class InputInfo:
     container: str
     codec: str
     declared_duration: float | None
+    sample_rate: int = 0
+    channels: int = 0
+    audio_track: int = 0
+    audio_tracks: int = 1
+    start_offset: float = 0.0
+    level_dbfs: float | None = None
+    peak_dbfs: float | None = None
+    clipped_share: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -142,6 +167,14 @@ class InputInfo:
             "container": self.container,
             "codec": self.codec,
             "declared_duration": None if self.declared_duration is None else _round(self.declared_duration),
+            "sample_rate": self.sample_rate,
+            "channels": self.channels,
+            "audio_track": self.audio_track,
+            "audio_tracks": self.audio_tracks,
+            "start_offset": _round(self.start_offset),
+            "level_dbfs": None if self.level_dbfs is None else round(self.level_dbfs, 1),
+            "peak_dbfs": None if self.peak_dbfs is None else round(self.peak_dbfs, 1),
+            "clipped_share": None if self.clipped_share is None else round(self.clipped_share, 6),
         }
 
 
