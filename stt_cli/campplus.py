@@ -18,6 +18,8 @@ segmentation's speaker activity), computes Kaldi fbanks itself, and reads ``dime
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 import torch.nn.functional as F
 from pyannote.audio import Model
@@ -146,11 +148,16 @@ class _Dense(nn.Module):
     def __init__(self, inputs: int, outputs: int):
         super().__init__()
         self.linear = nn.Conv1d(inputs, outputs, 1, bias=False)
-        self.nonlinear = nn.Module()
-        self.nonlinear.batchnorm = nn.BatchNorm1d(outputs, affine=False)
+        self.nonlinear = _Bn(outputs)  # named so the checkpoint's "nonlinear.batchnorm" weights load
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.nonlinear.batchnorm(self.linear(x.unsqueeze(-1))).squeeze(-1)
+
+
+class _Bn(nn.Module):
+    def __init__(self, channels: int):
+        super().__init__()
+        self.batchnorm = nn.BatchNorm1d(channels, affine=False)
 
 
 class _XVector(nn.Module):
@@ -205,12 +212,12 @@ class CamPlusPlus(Model):
         for waveform in waveforms:
             # 3D-Speaker's front end: Kaldi defaults (povey window), no dither.
             fb = kaldi.fbank(
-                waveform, num_mel_bins=FBANK_BINS, sample_frequency=self.hparams.sample_rate, dither=0.0
+                waveform, num_mel_bins=FBANK_BINS, sample_frequency=self.hparams["sample_rate"], dither=0.0
             )
             features.append(fb - fb.mean(dim=0, keepdim=True))
         return torch.stack(features).transpose(1, 2)
 
-    def forward(self, waveforms: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(self, waveforms: torch.Tensor, weights: torch.Tensor | None = None, **_: Any) -> torch.Tensor:
         """Embed ``[B, 1, N]`` waveforms; with ``weights`` ``[B, F]`` (speaker activity over the same span),
         embed only the frames where that speaker is active.
 

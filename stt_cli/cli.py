@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from stt_cli import __version__
 from stt_cli.cli_admin import doctor, models_app
+from stt_cli.console import SafeConsole, guarded, interrupts
 from stt_cli.errors import EXIT_INTERRUPTED, SttError, UsageError
+from stt_cli.fileio import shown
 from stt_cli.options import (
     DEFAULT_MODEL,
     AsrOptions,
@@ -42,7 +45,9 @@ app = typer.Typer(
     # A traceback must never print a token or a confidential path from a local variable.
     pretty_exceptions_show_locals=False,
 )
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+stderr = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 app.add_typer(models_app, name="models")
 app.command("doctor")(doctor)
 
@@ -164,6 +169,10 @@ def transcribe(
         Path | None,
         typer.Option(help="Also write the batch summary as JSON here, for scripts and CI.", dir_okay=False),
     ] = None,
+    audio_track: Annotated[
+        int | None,
+        typer.Option(help="Audio track to transcribe (0 is the first); by default the one with the most speech."),
+    ] = None,
     offline: Annotated[
         bool,
         typer.Option(
@@ -175,7 +184,7 @@ def transcribe(
 ) -> None:
     """Transcribe recordings; write <name>.<format> next to each input (or under --output-dir)."""
     _configure_logging(verbose)
-    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
+    interrupts.arm()  # Ctrl-C and `kill` stop cleanly until the last file is finished
     if offline:
         _go_offline()
     try:
@@ -214,6 +223,7 @@ def transcribe(
             max_duration=parse_duration(max_duration),
             max_size=parse_size(max_size),
             allow_truncated=allow_truncated,
+            audio_track=audio_track,
         )
         from stt_cli.batch import Batch, write_summary
         from stt_cli.pipeline import Transcriber
@@ -222,6 +232,7 @@ def transcribe(
             inputs,
             quiet=quiet,
             output_dir=output_dir,
+            summary=summary_json,
             load=lambda: Transcriber.load(asr_options, diarization),
             make_batch=lambda transcriber: Batch(
                 transcriber=transcriber,
@@ -231,18 +242,20 @@ def transcribe(
                 fail_fast=fail_fast,
             ),
         )
+        interrupts.done()  # the work is done: a signal from now on must not turn it into a failure
         if summary_json is not None:
             write_summary(result, summary_json)
     except SttError as error:
-        stderr.print(f"stt: error [{error.code}]: {error}", markup=False)
+        _say(f"stt: error [{error.code}]: {error}")
         raise typer.Exit(error.exit_code) from None
     except KeyboardInterrupt:  # while loading the model: nothing was started
-        stderr.print("stt: interrupted")
+        _say("stt: interrupted")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     if result.interrupted:
-        stderr.print("stt: interrupted: finished transcripts are kept; rerun the same command to do the rest")
+        _say("stt: interrupted: finished transcripts are kept; rerun the same command to do the rest")
     if len(result.outcomes) > 1 and not quiet:
-        _print_summary(result)
+        with guarded(sys.stderr):
+            _print_summary(result)
     raise typer.Exit(result.exit_code)
 
 
@@ -264,14 +277,17 @@ def _run(
     *,
     quiet: bool,
     output_dir: Path | None,
+    summary: Path | None,
     load: Callable[[], Transcriber],
     make_batch: Callable[[Transcriber], Batch],
 ) -> BatchResult:
     """Find the inputs; unless there are none, check the output folder, load the models once, run them all."""
-    from stt_cli.batch import BatchResult, check_writable, problem_outcomes, run_batch
+    from stt_cli.batch import BatchResult, check_summary_path, check_writable, problem_outcomes, run_batch
     from stt_cli.inputs import discover
 
     found = discover(inputs)
+    if summary is not None:
+        check_summary_path(summary, [f.path for f in found.files])
     if not found.files:  # nothing to do: report what the arguments named, load no model
         result = BatchResult(problem_outcomes(found.problems))
         for outcome in result.outcomes:
@@ -286,15 +302,16 @@ def _run(
 
 def _go_offline() -> None:
     # Read by stt (models.offline_requested) and by huggingface_hub, so no library tries the network.
-    import os
 
     for variable in ("STT_OFFLINE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
         os.environ[variable] = "1"
     os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 
 
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
+def _say(line: str) -> None:
+    """One line on stderr, names made safe to show; a broken stderr never stops the batch."""
+    with guarded(sys.stderr):
+        stderr.print(shown(line), markup=False)
 
 
 def _configure_logging(verbose: bool) -> None:
@@ -306,7 +323,6 @@ def _configure_logging(verbose: bool) -> None:
 
 
 def _status(quiet: bool, message: str):
-    import contextlib
 
     if quiet or not stderr.is_terminal:
         return contextlib.nullcontext()
@@ -314,12 +330,21 @@ def _status(quiet: bool, message: str):
 
 
 def _make_events(quiet: bool) -> BatchEvents:
+    from rich.markup import escape
+
     from stt_cli.batch import BatchEvents
 
     class PlainEvents(BatchEvents):
         """One line per file: for logs, CI and pipes."""
 
+        last = False
+
+        def file_started(self, index: int, count: int, source: Path) -> None:
+            self.last = index == count
+
         def file_finished(self, outcome: FileOutcome) -> None:
+            if self.last:
+                interrupts.done()  # nothing is left to stop: the run is as good as finished
             _print_outcome(outcome, quiet)
 
     class BarEvents(PlainEvents):
@@ -329,6 +354,7 @@ def _make_events(quiet: bool) -> BatchEvents:
             from rich.progress import (
                 BarColumn,
                 Progress,
+                TaskID,
                 TextColumn,
                 TimeElapsedColumn,
                 TimeRemainingColumn,
@@ -344,12 +370,14 @@ def _make_events(quiet: bool) -> BatchEvents:
                 console=stderr,
                 transient=True,
             )
-            self.task = None
+            self.task: TaskID | None = None
 
         def file_started(self, index: int, count: int, source: Path) -> None:
+            super().file_started(index, count, source)
             self.bar.start()
             prefix = f"[{index}/{count}] " if count > 1 else ""
-            self.task = self.bar.add_task(f"{prefix}{source.name}", total=None, audio="decoding")
+            # A name is shown as it is, never read as rich markup ("[red]x.mp3" stays that).
+            self.task = self.bar.add_task(escape(f"{prefix}{shown(source.name)}"), total=None, audio="decoding")
 
         def progress(self, stage: str, completed: float, total: float) -> None:
             if stage in ("transcribe", "diarize") and self.task is not None:
@@ -377,26 +405,22 @@ def _clock(seconds: float) -> str:
 
 def _print_outcome(outcome: FileOutcome, quiet: bool) -> None:
     if outcome.error is not None:
-        stderr.print(f"stt: error [{outcome.error.code}]: {outcome.error}", markup=False)
+        _say(f"stt: error [{outcome.error.code}]: {outcome.error}")
         return
     for warning in outcome.warnings:
-        stderr.print(f"stt: warning: {outcome.source}: {warning}", markup=False)
+        _say(f"stt: warning: {outcome.source}: {warning}")
     if quiet:
         return
     names = ", ".join(str(p) for p in outcome.outputs)
     if outcome.status == "skipped":
-        stderr.print(
-            f"skipped: {outcome.source} (current transcripts exist: {names}; --overwrite to redo)", markup=False
-        )
+        _say(f"skipped: {outcome.source} (current transcripts exist: {names}; --overwrite to redo)")
     else:
         speed = (
             f", {outcome.duration / outcome.elapsed:.1f}x real time"
             if outcome.elapsed and outcome.duration
             else ""
         )
-        stderr.print(
-            f"done: {outcome.source} ({outcome.duration or 0:.1f} s audio{speed}) -> {names}", markup=False
-        )
+        _say(f"done: {outcome.source} ({outcome.duration or 0:.1f} s audio{speed}) -> {names}")
 
 
 def _print_summary(result: BatchResult) -> None:
@@ -428,4 +452,18 @@ def _print_summary(result: BatchResult) -> None:
 
 
 def main() -> None:
-    app()
+    """The ``stt`` program: Ctrl-C and SIGTERM stop it cleanly while it works, and are ignored once the
+    command has finished.
+
+    Python puts the default handlers back while it shuts down, and a Ctrl-C then killed a run whose
+    transcripts were all written (exit -2 instead of 0). An ignored signal stays ignored through shutdown,
+    in every thread (a blocking mask would not: it is per thread, and CTranslate2's worker threads took the
+    signal). Done here, at the process's edge, so that a command run inside another Python process, as the
+    tests do, leaves that process's signal handling alone.
+    """
+    interrupts.install()
+    try:
+        app()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)

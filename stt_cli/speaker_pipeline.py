@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import torch
@@ -69,7 +70,8 @@ class WindowedSpeakerDiarization(SpeakerDiarizationMixin, Pipeline):
     ):
         super().__init__()
         model = get_model(segmentation, token=token, cache_dir=cache_dir)
-        duration = model.specifications.duration
+        specifications = model.specifications
+        duration = (specifications[0] if isinstance(specifications, tuple) else specifications).duration
         self._segmentation = Inference(
             model,
             duration=duration,
@@ -79,6 +81,7 @@ class WindowedSpeakerDiarization(SpeakerDiarizationMixin, Pipeline):
         )
         self._embedding_model = get_model(embedding, token=token, cache_dir=cache_dir)
         self._embedding_model.eval()
+        self._dimension = int(getattr(self._embedding_model, "dimension"))  # noqa: B009 - typed as a Module
         self.window = Uniform(0.5, 3.0)
         self.hop = Uniform(0.1, 1.5)
         self.pruning = Uniform(0.05, 0.9)
@@ -104,8 +107,9 @@ class WindowedSpeakerDiarization(SpeakerDiarizationMixin, Pipeline):
         frames = count.sliding_window
         active = count.data[:, 0] > 0
         regions = _runs(active)
-        if "waveform" in file:  # stt always passes the decoded signal
-            waveform, sample_rate = file["waveform"][0], file["sample_rate"]
+        meta: Mapping[str, Any] = file if isinstance(file, Mapping) else {}
+        if "waveform" in meta:  # stt always passes the decoded signal
+            waveform, sample_rate = meta["waveform"][0], int(meta["sample_rate"])
         else:  # a path, when the pipeline is used on its own: pyannote's own reader
             from pyannote.audio import Audio
 
@@ -114,8 +118,8 @@ class WindowedSpeakerDiarization(SpeakerDiarizationMixin, Pipeline):
 
         windows = self._windows(regions, frames)
         if not windows:
-            empty = Annotation(uri=file.get("uri"))
-            return DiarizeOutput(empty, empty.copy(), np.zeros((0, self._embedding_model.dimension)))
+            empty = Annotation(uri=meta.get("uri"))
+            return DiarizeOutput(empty, empty.copy(), np.zeros((0, self._dimension)))
         embeddings = self._embed(waveform, sample_rate, windows, hook)
         reliable = np.array([(end - start) >= self.min_cluster_seconds for start, end, _ in windows])
         centroids = _cluster(
@@ -137,7 +141,7 @@ class WindowedSpeakerDiarization(SpeakerDiarizationMixin, Pipeline):
         overlap = np.where(
             (count.data[:, 0] >= 2) & (len(centroids) > 1), order[:, min(1, len(centroids) - 1)], -1
         )
-        uri = file.get("uri")
+        uri = meta.get("uri")
         return DiarizeOutput(
             speaker_diarization=_annotation([exclusive, overlap], frames, uri),
             exclusive_speaker_diarization=_annotation([exclusive], frames, uri),
@@ -168,7 +172,7 @@ class WindowedSpeakerDiarization(SpeakerDiarizationMixin, Pipeline):
             if piece.shape[0] < minimum:
                 piece = piece.repeat(math.ceil(minimum / piece.shape[0]))[:minimum]
             pieces.append(piece)
-        embeddings = np.zeros((len(pieces), self._embedding_model.dimension), dtype=np.float32)
+        embeddings = np.zeros((len(pieces), self._dimension), dtype=np.float32)
         # Equal lengths batch together; the last window of a region and short regions go alone.
         by_length: dict[int, list[int]] = {}
         for index, piece in enumerate(pieces):
@@ -222,11 +226,11 @@ def _cluster(embeddings: np.ndarray, *, pruning: float, num: int | None, low: in
 def _kmeans(points: np.ndarray, k: int, iterations: int = 50) -> np.ndarray:
     """Deterministic k-means (farthest-point initialisation) on the spectral embedding's rows."""
     points = points / np.linalg.norm(points, axis=1, keepdims=True).clip(1e-8)
-    centres = [points[0]]
+    chosen = [points[0]]
     for _ in range(1, k):
-        distance = np.min([((points - c) ** 2).sum(axis=1) for c in centres], axis=0)
-        centres.append(points[int(np.argmax(distance))])
-    centres = np.array(centres)
+        distance = np.min([((points - c) ** 2).sum(axis=1) for c in chosen], axis=0)
+        chosen.append(points[int(np.argmax(distance))])
+    centres = np.array(chosen)
     labels = np.zeros(len(points), dtype=int)
     for _ in range(iterations):
         labels = ((points[:, None, :] - centres[None]) ** 2).sum(axis=2).argmin(axis=1)
