@@ -48,13 +48,8 @@ def media_dir(tmp_path_factory, jfk) -> Path:
 
 @pytest.fixture
 def private_store(tmp_path, monkeypatch) -> Path:
-    """An empty model store (STT_MODELS_DIR) holding only a copy of the manifest."""
-    import shutil
-
-    from stt_cli import models
-
+    """An empty model store (STT_MODELS_DIR); what is bundled comes from the installed manifest."""
     store = tmp_path / "store"
     store.mkdir()
-    shutil.copy(models.REPO_MODELS_DIR / models.MANIFEST_NAME, store / models.MANIFEST_NAME)
     monkeypatch.setenv("STT_MODELS_DIR", str(store))
     return store

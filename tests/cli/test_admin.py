@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -113,3 +114,107 @@ def test_download_offline_is_a_clear_error_not_a_hang(private_store, monkeypatch
     result = stt("models", "download", "Systran/faster-whisper-small")
     assert result.exit_code == 3
     assert "offline mode is on" in result.stderr
+
+
+# --- issue 10: the store under stress (bugs 9, 10 and low) ----------------------------------------------------
+
+
+def test_looking_at_the_install_changes_nothing(private_store):
+    # `stt models list` and `stt doctor` joined the 142 MB `base` into the store as a side effect.
+    assert stt("models", "list").exit_code == 0
+    assert stt("doctor").exit_code == 0
+    assert not (private_store / "base").exists()
+    verified = stt("models", "verify")
+    assert verified.exit_code == 0 and "joined into the store on first use" in verified.stdout
+
+
+def test_a_stale_or_truncated_manifest_in_the_store_hides_nothing(private_store):
+    (private_store / "manifest.json").write_text('{"manifest_version": 1, "models": {"ti')
+    listing = stt("models", "list")
+    assert listing.exit_code == 0
+    assert {"base", "tiny.en"} <= {line.split("\t")[0] for line in listing.stdout.splitlines()}
+
+
+def test_a_damaged_bundled_manifest_is_one_line_everywhere(private_store, monkeypatch, jfk, tmp_path):
+    damaged = private_store / "damaged.json"
+    damaged.write_text(models.MANIFEST_PATH.read_text()[:2000])
+    monkeypatch.setattr(models, "MANIFEST_PATH", damaged)
+    for args in (["models", "list"], ["models", "verify"], ["doctor"], ["transcribe", jfk, "-o", tmp_path]):
+        result = stt(*args)
+        assert result.exit_code == 3, (args, result.output)
+        assert "manifest" in result.output and "damaged" in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_an_imported_model_without_its_checksum_record_is_refused(private_store, jfk, tmp_path):
+    copied = tmp_path / "copy"
+    shutil.copytree(models.resolve("tiny.en").path, copied)
+    assert stt("models", "import", copied, "--name", "court-tiny").exit_code == 0
+    record = private_store / "court-tiny" / ".stt-files.json"
+    record.write_text('{"files": ')
+    damaged = stt("transcribe", jfk, "--model", "court-tiny", "-o", tmp_path / "a")
+    assert damaged.exit_code == 3 and "checksum record" in damaged.stderr and "is damaged" in damaged.stderr
+    record.unlink()  # deleting it must not turn the check off
+    missing = stt("transcribe", jfk, "--model", "court-tiny", "-o", tmp_path / "b")
+    assert missing.exit_code == 3 and "is missing" in missing.stderr
+    assert stt("models", "verify").exit_code == 1
+
+
+def test_a_folder_where_the_model_file_should_be_is_one_clear_line(private_store, jfk, tmp_path):
+    (private_store / "base" / "model.bin").mkdir(parents=True)
+    result = stt("transcribe", jfk, "-o", tmp_path)
+    assert (
+        result.exit_code == 3 and "[model_unavailable]" in result.stderr and "not a regular file" in result.stderr
+    )
+
+
+def test_doctor_does_not_call_a_file_a_writable_store(tmp_path, monkeypatch):
+    store = tmp_path / "store"
+    store.write_text("not a folder")
+    monkeypatch.setenv("STT_MODELS_DIR", str(store))
+    result = stt("doctor")
+    assert result.exit_code == 3
+    assert any(line.startswith("FIX") and "not a folder" in line for line in result.stdout.splitlines())
+
+
+def test_a_closed_or_full_stdout_is_handled(private_store):
+    import subprocess
+    import sys
+
+    listing = subprocess.Popen([sys.executable, "-m", "stt_cli", "models", "list"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)  # fmt: skip
+    assert listing.stdout is not None
+    listing.stdout.readline()  # `| head -1`
+    listing.stdout.close()
+    assert listing.wait(timeout=120) == 0
+    assert b"Traceback" not in listing.stderr.read()
+    with open("/dev/full", "w") as full:
+        verify = subprocess.run([sys.executable, "-m", "stt_cli", "models", "verify"], stdout=full,
+                                stderr=subprocess.PIPE, text=True)  # fmt: skip
+    assert verify.returncode == 3
+    assert verify.stderr.strip().splitlines() == [
+        "stt: error [output_unwritable]: cannot write to standard output (No space left on device)"
+    ]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to act as a second account")
+def test_a_store_assembled_by_one_account_is_usable_by_another(private_store, jfk, tmp_path):
+    # Bug 9: the assembled `base` was mode 0600, so a second account of a shared store could not load it and
+    # `stt doctor` crashed. The store is handed to another owner, and root gives up its right to read past
+    # file permissions (capsh, from libcap2-bin: .ci/run installs it), as a second account would be.
+    import subprocess
+    import sys
+
+    assert shutil.which("capsh"), "capsh is missing: .ci/run installs libcap2-bin"
+    assert stt("models", "path", "base").exit_code == 0  # joined by this account
+    assert (private_store / "base" / "model.bin").stat().st_mode & 0o044 == 0o044, "readable by the team"
+    for path in [private_store, *private_store.rglob("*")]:
+        os.chown(path, 1234, 1234)
+    shutil.copy(jfk, tmp_path / "a.flac")
+    stt_command = f"{sys.executable} -m stt_cli"
+    command = f"{stt_command} transcribe {tmp_path / 'a.flac'} -f json && {stt_command} doctor"
+    other = subprocess.run(["capsh", "--drop=cap_dac_override,cap_dac_read_search", "--", "-c", command],
+                           capture_output=True, text=True)  # fmt: skip
+    assert "Traceback" not in other.stderr
+    assert (tmp_path / "a.json").is_file(), other.stderr
+    assert "model base (speech, bundled): present, verified" in other.stdout, other.stdout + other.stderr

@@ -119,7 +119,8 @@ def test_unwritable_output_is_one_line_before_any_work(work):
     [
         (["-f", "docx"], "unknown format 'docx'"),
         (["--beam-size", "0"], "--beam-size must be between 1 and 20"),
-        (["--language", "english"], "is not a language code"),
+        (["--language", "klingon"], "is not one Whisper knows"),
+        (["--language", "id"], "only transcribes English"),
         (["--task", "summarise"], "Invalid value"),
     ],
 )

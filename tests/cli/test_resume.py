@@ -47,7 +47,7 @@ def test_rerun_skips_current_files_and_redoes_changed_ones(tmp_path, jfk, data_d
 
     os.utime(folder / "a.flac")  # touched but identical: the content decides, still skipped
     assert statuses(run(folder, summary=summary))["a.flac"] == "skipped"
-    (folder / "b.srt").write_text("edited by hand\n")  # an output that changed is redone
+    (folder / "b.json").unlink()  # an output that went missing is written again
     assert statuses(run(folder, summary=summary)) == {"a.flac": "skipped", "b.flac": "done"}
     shutil.copy(data_dir / "en_librispeech" / "1089-134691-0000.flac", folder / "a.flac")  # a new recording
     assert statuses(run(folder, summary=summary))["a.flac"] == "done"
@@ -56,6 +56,55 @@ def test_rerun_skips_current_files_and_redoes_changed_ones(tmp_path, jfk, data_d
     assert result.exit_code == 0 and result.stderr.count("done:") == 2, "another setting redoes every file"
     result = CliRunner().invoke(app, ["transcribe", str(folder), *FAST, "--max-line-width", "30", "--overwrite"])
     assert result.stderr.count("done:") == 2
+
+
+def test_a_hand_corrected_transcript_is_never_destroyed(tmp_path, jfk, data_dir):
+    # Issue 10, bug 18: a rerun without --overwrite replaced a clerk's corrections.
+    folder = tmp_path / "hearings"
+    folder.mkdir()
+    shutil.copy(jfk, folder / "a.flac")
+    summary = tmp_path / "s.json"
+    assert statuses(run(folder, summary=summary)) == {"a.flac": "done"}
+    corrected = (folder / "a.srt").read_text().replace("And so", "[CLERK] And so")
+    (folder / "a.srt").write_text(corrected)
+
+    report = run(folder, summary=summary)  # same recording, same settings: the correction is kept
+    assert statuses(report) == {"a.flac": "skipped"}
+    assert "kept a.srt" in report["files"][0]["warnings"][0]
+    assert (folder / "a.srt").read_text() == corrected
+
+    shutil.copy(data_dir / "en_librispeech" / "1089-134691-0000.flac", folder / "a.flac")  # a new recording
+    report = run(folder, summary=summary)
+    assert statuses(report) == {"a.flac": "failed"} and report["files"][0]["code"] == "output_edited"
+    assert (folder / "a.srt").read_text() == corrected, "refused, and the correction is still there"
+
+    result = CliRunner().invoke(app, ["transcribe", str(folder), *FAST, "--overwrite"])
+    assert result.exit_code == 0, result.stderr
+    [backup] = folder.glob("a.edited-*.srt")
+    assert backup.read_text() == corrected, "--overwrite keeps the corrected file beside the new one"
+    assert "[CLERK]" not in (folder / "a.srt").read_text()
+
+
+def test_a_file_not_written_by_stt_is_not_replaced(tmp_path, jfk):
+    # A clerk's notes called hearing.txt beside hearing.flac: -f txt must not overwrite them.
+    shutil.copy(jfk, tmp_path / "hearing.flac")
+    (tmp_path / "hearing.txt").write_text("notes of the hearing\n")
+    result = CliRunner().invoke(app, ["transcribe", str(tmp_path / "hearing.flac"), "-m", "tiny.en", "-f", "txt"])
+    assert result.exit_code == 3 and "[output_edited]" in result.stderr
+    assert (tmp_path / "hearing.txt").read_text() == "notes of the hearing\n"
+
+
+def test_another_recording_with_the_same_size_and_time_is_transcribed(tmp_path, jfk):
+    # Issue 10, bug 15: resume trusted size and modification time over the recorded sha256.
+    source = tmp_path / "REC001.flac"
+    shutil.copy(jfk, source)
+    os.utime(source, ns=(946_684_800_000_000_000, 946_684_800_000_000_000))
+    assert statuses(run(source, summary=tmp_path / "s.json")) == {"REC001.flac": "done"}
+    data = bytearray(source.read_bytes())
+    data[-5000] ^= 0xFF  # another day's recording: same name, same size
+    source.write_bytes(bytes(data))
+    os.utime(source, ns=(946_684_800_000_000_000, 946_684_800_000_000_000))
+    assert statuses(run(source, summary=tmp_path / "s.json")) == {"REC001.flac": "done"}
 
 
 def test_ctrl_c_mid_batch_then_rerun_finishes_without_redoing(tmp_path, data_dir):

@@ -168,7 +168,8 @@ def test_join_keeps_what_only_the_earlier_chunk_heard_when_the_later_one_skipped
     # dropped the half-sentence at its window start), and a cut at the overlap's middle lost "you, his belly
     # counseled him". These are the words both decodes really gave.
     before = [
-        seg(w(45.3, 45.72, " country."), w(46.44, 47.02, " Stuff"), w(47.02, 47.2, " it"), w(47.2, 47.48, " into")),
+        seg(w(45.3, 45.72, " country."), w(46.44, 47.02, " Stuff"), w(47.02, 47.2, " it"),
+            w(47.2, 47.48, " into")),
         seg(w(47.48, 47.66, " you,"), w(47.96, 48.08, " his"), w(48.08, 48.38, " belly"),
             w(48.38, 48.98, " counseled"), w(48.98, 49.1, " him.")),
     ]  # fmt: skip
