@@ -268,6 +268,9 @@ def test_bad_inputs_get_their_codes_and_good_ones_are_transcribed(tmp_path, data
     errors = [line for line in result.stderr.splitlines() if line.startswith("stt: error")]
     assert len(errors) == len(bad)
     assert all(";" in line for line in errors)
+    # Each line names the input it is about, even when the folder it cannot write into is the problem.
+    [unwritable] = [line for line in errors if "[output_unwritable]" in line]
+    assert unwritable.startswith(f"stt: error [output_unwritable]: {corpus / 'blocked' / 'hearing.flac'}: ")
     assert "no speech was found" in result.stderr  # the silent file: a warning, not an error
 
     # No output, temporary file or resume record for any bad input; both outputs for every good one.

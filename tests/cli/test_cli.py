@@ -175,3 +175,27 @@ def test_arguments_that_name_nothing_exit_3_without_loading_a_model(tmp_path):
     assert result.exit_code == 3
     assert [line.split("]")[0] for line in error_lines(result)] == ["stt: error [no_media_found"] * 2
     assert "unknown model" not in result.stderr  # the model was never looked up
+
+
+def test_a_file_name_with_rich_markup_is_shown_as_it_is(tmp_path):
+    # Low (issue 10): "[bold red]" in a recording's name was rendered as markup in the progress bar.
+    import io
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from stt_cli import cli
+
+    captured = io.StringIO()
+    console = Console(file=captured, force_terminal=True, width=200, color_system=None)
+    original = cli.stderr
+    cli.stderr = console
+    try:
+        events = cli._make_events(quiet=False)
+        events.file_started(1, 1, Path("[bold red]exhibit 7[blink].mp3"))
+        events.progress("transcribe", 1.0, 10.0)
+        events.bar.refresh()
+        events.bar.stop()
+    finally:
+        cli.stderr = original
+    assert "[bold red]exhibit 7[blink].mp3" in captured.getvalue()
