@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.scoring import Clip, corpus_wer, load_clips, repeated_ngram_runs
+from tests.support.scoring import Clip, corpus_wer, load_clips, repeated_ngram_runs
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"

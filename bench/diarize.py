@@ -40,7 +40,9 @@ def first_build():
     """pyannote's SpeakerDiarization on the bundled weights, as the project's first build ran it."""
     from pyannote.audio.pipelines import SpeakerDiarization
 
-    folder = ROOT / "models" / "diarization"
+    from stt_cli.models import ASSETS
+
+    folder = ASSETS / "diarization"
     pipeline = SpeakerDiarization(
         segmentation=str(folder / "segmentation"),
         embedding=str(folder / "embedding"),
@@ -106,7 +108,7 @@ def hour_worker(path: str) -> None:
     """In its own process: diarize the file, print seconds and peak RSS as JSON."""
     from stt_cli import models
     from stt_cli.audio import load_audio
-    from stt_cli.diarize import Diarizer
+    from stt_cli.diarization import Diarizer
 
     diarizer = Diarizer.load(models.resolve_pipeline(None))
     samples = load_audio(Path(path)).samples
@@ -119,8 +121,7 @@ def hour_worker(path: str) -> None:
 
 def long_recording(folder: Path, minutes: float, path: Path) -> float:
     """Real speech: the three clips over and over, 2 s of silence between, as a 16 kHz WAV."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from media import load_mono16k, write_wav
+    from tests.support.media import load_mono16k, write_wav
 
     gap = np.zeros(2 * 16_000, dtype=np.float32)
     clips = [np.concatenate([load_mono16k(folder / f"{n}.flac"), gap]) for n in NAMES]
@@ -143,7 +144,7 @@ def main() -> None:
         return
 
     from stt_cli import models
-    from stt_cli.diarize import Diarizer
+    from stt_cli.diarization import Diarizer
 
     folder = data_folder()
     ours = Diarizer.load(models.resolve_pipeline(None)).pipeline

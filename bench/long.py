@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.scoring import Clip, corpus_wer, load_clips, repeated_ngram_runs
+from tests.support.scoring import Clip, corpus_wer, load_clips, repeated_ngram_runs
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 from stt_cli.privacy import keep_private
 
@@ -10,7 +11,8 @@ from stt_cli.privacy import keep_private
 keep_private()
 
 from stt_cli.errors import SttError  # noqa: E402
-from stt_cli.options import AsrOptions, OutputOptions  # noqa: E402
+from stt_cli.options import AsrOptions, DiarizationOptions, OutputOptions  # noqa: E402
+from stt_cli.progress import ProgressHook  # noqa: E402
 from stt_cli.types import Segment, Transcript, Word  # noqa: E402
 
 try:
@@ -19,11 +21,19 @@ except PackageNotFoundError:  # running from a checkout that was never installed
     __version__ = "0.0.0+unknown"
 
 
-def transcribe_file(*args, **kwargs) -> Transcript:
-    """See :func:`stt_cli.pipeline.transcribe_file` (imported on first use to keep this package light)."""
+def transcribe_file(
+    path: str | Path,
+    *,
+    options: AsrOptions | None = None,
+    diarization: DiarizationOptions | None = None,
+    on_progress: ProgressHook | None = None,
+) -> Transcript:
+    """Transcribe one file with a freshly loaded model: see :func:`stt_cli.pipeline.transcribe_file`
+    (imported on first use, so that importing this package stays light)."""
     from stt_cli.pipeline import transcribe_file as _transcribe_file
+    from stt_cli.progress import no_progress
 
-    return _transcribe_file(*args, **kwargs)
+    return _transcribe_file(path, options=options, diarization=diarization, on_progress=on_progress or no_progress)
 
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Decode any audio or video file to 16 kHz float32 with PyAV.
+"""Decode any audio or video file to 16 kHz float32 with PyAV (``probe.py`` checks a file before this runs).
 
 PyAV wheels carry FFmpeg's libraries, so no ``ffmpeg`` binary is needed (a fresh court workstation rarely has
 one). Decoding runs through small generators: frames are resampled as they come, so a video's picture stream
@@ -12,7 +12,6 @@ connect out) and some demuxers open further URLs (an SDP file binds UDP sockets)
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,87 +20,27 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from stt_cli import sniff
 from stt_cli.errors import (
     AudioDecodeError,
     EmptyAudioError,
-    EmptyFileError,
     InputNotFoundError,
     NoAudioStreamError,
-    TooLargeError,
     TooLongError,
-    TruncatedError,
     UnreadableError,
     UnsupportedFormatError,
 )
 from stt_cli.fileio import open_input
-from stt_cli.options import InputOptions
 
 if TYPE_CHECKING:
     import av.container
 
 SAMPLE_RATE = 16_000  # Hz; what Whisper, Silero VAD and pyannote all expect.
-# Containers whose declared duration comes from an exact sample count, so that decoding much less than
-# declared means the file was cut short, and decoding more than --max-duration can be refused before any
-# work. (MP3 and raw AAC durations are estimated from the bitrate or a Xing header and can be far off on
-# honest files: a VBR MP3 whose header counted 400 h. Those are judged on the samples really decoded.)
-EXACT_DURATION_CONTAINERS = (
-    "wav",
-    "flac",
-    "aiff",
-    "mov,mp4,m4a,3gp,3g2,mj2",
-    "matroska,webm",
-    "ogg",
-    "caf",
-    "w64",
-)
-_TRUNCATION_TOLERANCE = 0.5  # seconds: encoder padding and priming differ by a few hundred ms at most
+
+
 _ANTI_PHASE = -0.3  # correlation below which a channel is taken to be the other one with its polarity inverted
+
+
 _AV_OPTIONS = {"protocol_whitelist": "file"}  # no network protocol, even for a nested open (SDP, HLS)
-
-
-@dataclass(frozen=True)
-class AudioTrack:
-    """One audio stream of a file.
-
-    Attributes:
-        index: 0-based among the file's audio streams (what ``audio_track`` picks).
-        codec: FFmpeg's decoder name.
-        sample_rate: native sample rate in Hz.
-        channels: native channel count.
-        duration: seconds, as the container declares it (``None`` where it declares none).
-        start_offset: seconds of the container's timeline before this track starts (a video whose sound
-            starts late); the decoded signal is padded with that much silence so times match a player's.
-    """
-
-    index: int
-    codec: str
-    sample_rate: int
-    channels: int
-    duration: float | None
-    start_offset: float = 0.0
-
-
-@dataclass(frozen=True)
-class MediaInfo:
-    """What a probe learned about a file without decoding it.
-
-    Attributes:
-        path: the file.
-        size_bytes: its size on disk.
-        container: FFmpeg's container name, e.g. ``"mp3"`` or ``"matroska,webm"``.
-        tracks: its audio tracks, in stream order (at least one).
-    """
-
-    path: Path
-    size_bytes: int
-    container: str
-    tracks: tuple[AudioTrack, ...]
-
-    @property
-    def exact_duration(self) -> bool:
-        """Whether the declared durations count samples (not an estimate from a bitrate)."""
-        return self.container in EXACT_DURATION_CONTAINERS
 
 
 @dataclass(frozen=True)
@@ -115,133 +54,11 @@ class Audio:
         return self.samples.shape[0] / SAMPLE_RATE
 
 
-def check_readable(path: Path) -> int:
-    """Raise a clear error unless ``path`` is an existing, non-empty, readable regular file; return its size."""
-    try:
-        if not path.exists():
-            raise InputNotFoundError(path)
-        if path.is_dir():
-            raise UnsupportedFormatError(path, "a folder")
-        if not path.is_file():
-            raise UnsupportedFormatError(path, "a device, pipe or socket")
-        with open_input(path):
-            pass
-        size = path.stat().st_size
-    except OSError as e:
-        if isinstance(e, FileNotFoundError):
-            raise InputNotFoundError(path) from e
-        if e.errno == 36:  # ENAMETOOLONG: a component over 255 bytes, or a path over PATH_MAX
-            raise InputNotFoundError(path, "its name is longer than this system allows") from e
-        raise UnreadableError(path, e.strerror or str(e)) from e
-    if size == 0:
-        raise EmptyFileError(path)
-    return size
-
-
-def validate(path: Path, limits: InputOptions) -> MediaInfo:
-    """Check an input before any decoding: readable, within limits, really media, with an audio track.
-
-    Raises:
-        InputError: a subclass naming what is wrong (not found, empty, too large, not media, no audio…).
-    """
-    size = check_readable(path)
-    if limits.max_size and size > limits.max_size:
-        raise TooLargeError(path, size, limits.max_size)
-    try:
-        head = sniff.read_head(path)
-    except OSError as e:
-        raise UnreadableError(path, e.strerror or str(e)) from e
-    other = sniff.what_else(head)
-    if other is not None:
-        raise UnsupportedFormatError(path, other)
-    info = probe(path, media_like=sniff.looks_like_media(path, head))
-    declared = sniff.wav_declared_seconds(head)
-    if declared is not None:  # trust the header over FFmpeg's clamped length (see sniff.wav_declared_seconds)
-        first = info.tracks[0]
-        longer = dataclasses.replace(first, duration=max(declared, first.duration or 0.0))
-        info = dataclasses.replace(info, tracks=(longer, *info.tracks[1:]))
-    longest = max((t.duration or 0.0) for t in info.tracks)
-    if limits.max_duration and info.exact_duration and longest > limits.max_duration:
-        raise TooLongError(path, longest, limits.max_duration)
-    if any(t.channels <= 0 or t.sample_rate <= 0 for t in info.tracks):
-        raise AudioDecodeError(path, "an audio track declares no channels or no sample rate")
-    return info
-
-
-def check_complete(info: MediaInfo, track: AudioTrack, decoded_seconds: float) -> TruncatedError | None:
-    """Compare what was decoded of ``track`` (its start offset excluded) with what the container declares.
-
-    Returns:
-        ``None`` when they agree or the container's duration is only an estimate; otherwise the error that
-        describes the shortfall (callers decide whether to raise it; see ``InputOptions.allow_truncated``).
-    """
-    declared = track.duration
-    if declared is None or not info.exact_duration:
-        return None
-    if decoded_seconds >= declared * 0.98 - _TRUNCATION_TOLERANCE:
-        return None
-    return TruncatedError(info.path, declared, decoded_seconds)
-
-
-def probe(path: Path, *, media_like: bool = True) -> MediaInfo:
-    """Open the container and describe its audio tracks, without decoding.
-
-    Args:
-        media_like: whether the name or first bytes say "media"; decides whether a file FFmpeg cannot open
-            is reported as damaged media or as an unsupported format.
-
-    Raises:
-        InputNotFoundError, EmptyFileError, AudioDecodeError, UnsupportedFormatError, NoAudioStreamError.
-    """
-    import av
-
-    size = check_readable(path)
-    with open_input(path) as handle:
-        try:
-            container = _open(handle)
-        except av.FFmpegError as e:
-            if media_like:
-                raise AudioDecodeError(path, _ffmpeg_reason(e)) from e
-            raise UnsupportedFormatError(path, "in no audio or video format FFmpeg can read") from e
-        try:
-            if not container.streams.audio:
-                raise NoAudioStreamError(path)
-            tracks = tuple(_describe(path, container, i, s) for i, s in enumerate(container.streams.audio))
-            return MediaInfo(path=path, size_bytes=size, container=container.format.name, tracks=tracks)
-        except av.FFmpegError as e:
-            raise AudioDecodeError(path, _ffmpeg_reason(e)) from e
-        finally:
-            container.close()
-
-
-def _open(handle: Any) -> av.container.InputContainer:
+def open_container(handle: Any) -> av.container.InputContainer:
+    """Open an already open file with FFmpeg, with every protocol but ``file`` forbidden."""
     import av
 
     return av.open(handle, options=dict(_AV_OPTIONS), metadata_errors="ignore")
-
-
-def _describe(path: Path, container: Any, index: int, stream: Any) -> AudioTrack:
-    import av
-
-    codec = stream.codec_context
-    if codec is None:  # a codec tag FFmpeg does not know (a WAV with a made-up format code)
-        raise AudioDecodeError(path, f"audio track {index} is in a codec FFmpeg does not know")
-    duration = None
-    if stream.duration is not None and stream.time_base is not None:
-        duration = float(stream.duration * stream.time_base)
-    elif container.duration is not None:
-        duration = container.duration / av.time_base
-    offset = 0.0
-    if stream.start_time is not None and stream.time_base is not None and container.start_time is not None:
-        offset = max(0.0, float(stream.start_time * stream.time_base) - container.start_time / av.time_base)
-    return AudioTrack(
-        index=index,
-        codec=codec.name,
-        sample_rate=codec.sample_rate or 0,
-        channels=codec.channels or 0,
-        duration=duration,
-        start_offset=offset,
-    )
 
 
 def iter_channels(
@@ -262,10 +79,9 @@ def iter_channels(
     """
     import av
 
-    check_readable(path)
     decoder = _Decoder(path, block_seconds=block_seconds, max_duration=max_duration)
     try:
-        with open_input(path) as handle, _open(handle) as container:
+        with open_input(path) as handle, open_container(handle) as container:
             count = len(container.streams.audio)
             if track >= count:
                 raise NoAudioStreamError(path, f"there is no audio track {track} (it has {count})")
@@ -277,7 +93,11 @@ def iter_channels(
                 yield from decoder.push(frame, start)
             yield from decoder.finish()
     except av.FFmpegError as e:
-        raise AudioDecodeError(path, _ffmpeg_reason(e)) from e
+        raise AudioDecodeError(path, ffmpeg_reason(e)) from e
+    except FileNotFoundError as e:
+        raise InputNotFoundError(path) from e
+    except IsADirectoryError as e:
+        raise UnsupportedFormatError(path, "a folder") from e
     except OSError as e:
         raise UnreadableError(path, e.strerror or str(e)) from e
     finally:
@@ -412,7 +232,7 @@ def _decode_frames(container: Any, stream: Any) -> Iterator[Any]:
             continue
 
 
-def _ffmpeg_reason(error: Exception) -> str:
+def ffmpeg_reason(error: Exception) -> str:
     # FFmpeg errors read like "[Errno 1094995529] Invalid data found when processing input: 'x.mp3'";
     # the path is already in our message, so keep only the reason.
     text = getattr(error, "strerror", None) or str(error)

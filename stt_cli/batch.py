@@ -1,4 +1,5 @@
-"""Many inputs with one loaded model: skip what is done, never let one file stop the others, sum it up.
+"""Many inputs with one loaded model: find them, check what can be checked before any work, skip what is done,
+never let one file stop the others, and sum it up.
 
 Three promises hold for every file of a batch: no output, temporary file or summary lands on an input or on
 any recording; an output a person edited is never destroyed (it is kept, or moved aside with ``overwrite``);
@@ -9,128 +10,99 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import logging
 import os
-import stat
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from stt_cli import __version__, resume, sniff
-from stt_cli.audio import check_readable
+from stt_cli import resume
 from stt_cli.errors import (
-    EXIT_ALL_FAILED,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_SOME_FAILED,
     InputError,
     InternalError,
     InterruptedRunError,
     OutputClashError,
-    OutputEditedError,
     OutputUnwritableError,
     SttError,
     UsageError,
 )
-from stt_cli.fileio import atomic_write_text, check_name_fits, shown, text_of
-from stt_cli.inputs import InputFile
+from stt_cli.fileio import check_name_fits, sha256_file, shown
+from stt_cli.inputs import InputFile, discover
 from stt_cli.options import InputOptions, OutputFormat, OutputOptions
-from stt_cli.pipeline import ProgressHook, Transcriber
-from stt_cli.resume import OutputState
+from stt_cli.outcomes import BatchEvents, BatchResult, FileOutcome, Status, problem_outcomes, write_summary
+from stt_cli.probe import check_readable
+from stt_cli.progress import ProgressHook, no_progress
 from stt_cli.types import SCHEMA_VERSION, Transcript
 from stt_cli.writers import get_writer, output_path
 
 logger = logging.getLogger("stt_cli")
 
 
-class Status(StrEnum):
-    done = "done"
-    skipped = "skipped"  # outputs already current
-    failed = "failed"
-    pending = "pending"  # not attempted: the batch was interrupted or --fail-fast stopped it
-
-
-@dataclass(frozen=True)
-class FileOutcome:
-    """What happened to one input.
-
-    Attributes:
-        source: the input.
-        status: done, skipped, failed or pending.
-        outputs: files written (or found current, when skipped).
-        error: the failure, or ``None``.
-        warnings: things worth saying about a successful transcript.
-        duration: audio seconds, when decoding got that far.
-        elapsed: wall-clock seconds spent on the file.
-    """
-
-    source: Path
-    status: Status
-    outputs: tuple[Path, ...] = ()
-    error: SttError | None = None
-    warnings: tuple[str, ...] = ()
-    duration: float | None = None
-    elapsed: float = 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "input": text_of(self.source),
-            "status": self.status.value,
-            "code": self.error.code if self.error else None,
-            "message": text_of(str(self.error)) if self.error else None,
-            "warnings": list(self.warnings),
-            "outputs": [text_of(p) for p in self.outputs],
-            "duration": None if self.duration is None else round(self.duration, 3),
-            "elapsed": round(self.elapsed, 3),
-        }
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    outcomes: tuple[FileOutcome, ...]
-    interrupted: bool = False
-
-    def count(self, status: Status) -> int:
-        return sum(o.status is status for o in self.outcomes)
+class FileTranscriber(Protocol):
+    """What a batch needs of a recogniser (``pipeline.Transcriber`` is one)."""
 
     @property
-    def exit_code(self) -> int:
-        """130 interrupted; 3 when nothing was done or skipped; 1 when some failed; else 0."""
-        if self.interrupted:
-            return EXIT_INTERRUPTED
-        if self.count(Status.done) + self.count(Status.skipped) == 0:
-            return EXIT_ALL_FAILED
-        return EXIT_SOME_FAILED if self.count(Status.failed) else EXIT_OK
+    def model_sha256(self) -> str: ...
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "tool": f"stt {__version__}",
-            "exit_code": self.exit_code,
-            "interrupted": self.interrupted,
-            "counts": {s.value: self.count(s) for s in Status},
-            "audio_seconds_done": round(
-                sum(o.duration or 0.0 for o in self.outcomes if o.status is Status.done), 3
-            ),
-            "files": [o.to_dict() for o in self.outcomes],
-        }
+    def settings(self) -> dict[str, Any]: ...
+
+    def transcribe(
+        self, path: Path, *, limits: InputOptions | None = None, on_progress: ProgressHook = no_progress
+    ) -> Transcript: ...
 
 
-class BatchEvents:
-    """What a batch reports as it goes; the CLI subclasses this to show progress. Does nothing by default."""
+@dataclass(frozen=True, kw_only=True)
+class Job:
+    """What to do with the inputs, decided before any model is loaded.
 
-    def file_started(self, index: int, count: int, source: Path) -> None:
-        """``index`` is 1-based."""
+    Attributes:
+        output: formats and where they go.
+        limits: what inputs are accepted.
+        overwrite: transcribe again even when current outputs exist (edited ones are moved aside).
+        fail_fast: stop at the first failed file; the rest are reported pending.
+        summary: where to write the batch summary as JSON, if anywhere.
+    """
 
-    def progress(self, stage: str, completed: float, total: float) -> None:
-        """Audio seconds done of ``total`` in ``stage``."""
+    output: OutputOptions
+    limits: InputOptions = field(default_factory=InputOptions)
+    overwrite: bool = False
+    fail_fast: bool = False
+    summary: Path | None = None
 
-    def file_finished(self, outcome: FileOutcome) -> None:
-        """Called once per attempted input, whatever happened to it."""
+
+def run(
+    inputs: list[str], job: Job, load: Callable[[], FileTranscriber], events: BatchEvents | None = None
+) -> BatchResult:
+    """Find the inputs; check the summary path and the output folder; load the models once (``load``), only if
+    there is anything to do; transcribe every input; write the summary.
+
+    Raises:
+        UsageError: an argument is empty, or the summary would replace a recording.
+        OutputUnwritableError: the output folder or the summary cannot be written (found before any work).
+        ModelUnavailableError: the models cannot be loaded.
+    """
+    events = events or BatchEvents()
+    found = discover(inputs)
+    if job.summary is not None:
+        check_summary_path(job.summary, [f.path for f in found.files])
+    if not found.files:  # nothing to do: report what the arguments named, load no model
+        result = BatchResult(problem_outcomes(found.problems))
+        for outcome in result.outcomes:
+            events.file_finished(outcome)
+    else:
+        if job.output.output_dir is not None:
+            check_writable(job.output.output_dir)
+        with events.loading():
+            transcriber = load()
+        batch = Batch(transcriber=transcriber, output=job.output, limits=job.limits, overwrite=job.overwrite,
+                      fail_fast=job.fail_fast)  # fmt: skip
+        result = run_batch(batch, list(found.files), events, problems=found.problems)
+    if job.summary is not None:
+        write_summary(result, job.summary)
+    return result
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -141,7 +113,7 @@ class Batch:
         protected: ``(device, inode)`` of every input of the run: no output may ever replace one.
     """
 
-    transcriber: Transcriber
+    transcriber: FileTranscriber
     output: OutputOptions
     limits: InputOptions = field(default_factory=InputOptions)
     overwrite: bool = False
@@ -157,7 +129,7 @@ class Batch:
         return resume.fingerprint(
             {
                 "schema": SCHEMA_VERSION,
-                "model_sha256": self.transcriber.model.sha256,
+                "model_sha256": self.transcriber.model_sha256,
                 **shaping,
                 "max_line_width": self.output.max_line_width,
                 "max_line_count": self.output.max_line_count,
@@ -201,95 +173,13 @@ def check_summary_path(path: Path, inputs: list[Path]) -> None:
         OutputUnwritableError: its folder cannot be written.
     """
     protected = identities(inputs)
-    if identities([path]) & protected or _is_recording(path):
-        raise UsageError(f"--summary-json {shown(path)} would replace a recording; give a new file name")
+    if identities([path]) & protected or resume.is_recording(path):
+        raise UsageError(f"`summary` {shown(path)} would replace a recording; give a new file name")
     try:
         check_name_fits(path)
         check_writable(path.parent)
     except OutputUnwritableError as e:
         raise OutputUnwritableError(path, e.detail, what="the summary") from None
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """What to do for one input, decided before any work.
-
-    Attributes:
-        skip: everything asked for is current.
-        write: the outputs to (re)write.
-        kept: outputs a person edited that are left alone (their old record entries).
-        aside: outputs to move aside before writing (``overwrite`` over edited or foreign files).
-        warnings: what to tell the user about kept files.
-    """
-
-    skip: bool
-    write: dict[OutputFormat, Path]
-    kept: dict[str, tuple[str, str]]
-    aside: tuple[Path, ...]
-    warnings: tuple[str, ...]
-
-
-def plan_file(batch: Batch, item: InputFile, digest: str) -> _Plan:
-    """Decide, before transcribing, which outputs to write and which to leave: see the module's promises.
-
-    Raises:
-        OutputUnwritableError: an output's name is too long for the file system.
-        OutputClashError: an output would replace an input or a recording.
-        OutputEditedError: an output was edited (or not written by stt) and would have to be replaced.
-    """
-    targets = batch.targets(item)
-    record_file = resume.record_path(item.path, next(iter(targets.values())).parent)
-    for path in [*targets.values(), record_file]:
-        try:
-            check_name_fits(path)
-        except OutputUnwritableError as e:
-            raise e.for_input(item.path) from None
-        _guard(batch, item.path, path)
-        if path.is_dir():
-            raise OutputUnwritableError(path, "a folder is in the way", source=item.path)
-    record = resume.read_record(record_file)
-    states = {fmt: resume.output_state(record, fmt.value, path) for fmt, path in targets.items()}
-    for fmt, path in targets.items():
-        if states[fmt] is OutputState.foreign and _is_recording(path):
-            raise OutputClashError(item.path, path, why="recording")
-    changed = [fmt for fmt, s in states.items() if s in (OutputState.edited, OutputState.foreign)]
-    if batch.overwrite:
-        return _Plan(False, dict(targets), {}, tuple(targets[f] for f in changed), ())
-    current = resume.input_matches(record, item.path, digest)
-    edited = [f for f in changed if states[f] is OutputState.edited]
-    warnings = tuple(f"kept {shown(targets[f].name)}: it was changed since stt wrote it" for f in edited)
-    if current and all(s in (OutputState.ours, OutputState.edited) for s in states.values()):
-        return _Plan(True, {}, {}, (), warnings)
-    refused = next((f for f in changed if not current or states[f] is OutputState.foreign), None)
-    if refused is not None:
-        raise OutputEditedError(item.path, targets[refused], backup_path(targets[refused]))
-    kept = {f.value: record.outputs[f.value] for f in edited} if record else {}
-    return _Plan(False, {f: p for f, p in targets.items() if f not in edited}, kept, (), warnings)
-
-
-def _guard(batch: Batch, source: Path, target: Path) -> None:
-    """Refuse an output path that is an input of this run (a recording named ``x.srt``, a summary named like
-    the recording)."""
-    with contextlib.suppress(OSError):
-        info = target.stat()
-        if (info.st_dev, info.st_ino) in batch.protected:
-            raise OutputClashError(source, target, why="input")
-
-
-def _is_recording(path: Path) -> bool:
-    try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            return False
-        return sniff.is_media_content(sniff.read_head(path))
-    except OSError:
-        return False
-
-
-def backup_path(path: Path) -> Path:
-    """Where an edited output is kept when ``overwrite`` replaces it: ``hearing.edited-<UTC time>.srt``."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    stem, dot, ext = path.name.rpartition(".")
-    return path.with_name(f"{stem}.edited-{stamp}{dot}{ext}" if dot else f"{path.name}.edited-{stamp}")
 
 
 def process_file(batch: Batch, item: InputFile, digest: str, on_progress: ProgressHook) -> FileOutcome:
@@ -301,7 +191,9 @@ def process_file(batch: Batch, item: InputFile, digest: str, on_progress: Progre
     moved: list[tuple[Path, Path]] = []
     try:
         check_readable(item.path)  # a missing input is "not found", whatever its outputs' names would be
-        plan = plan_file(batch, item, digest)
+        plan = resume.plan_outputs(
+            item.path, targets, digest=digest, overwrite=batch.overwrite, protected=batch.protected
+        )
         if plan.skip:
             return FileOutcome(item.path, Status.skipped, outputs=tuple(targets.values()), warnings=plan.warnings)
         folder = next(iter(targets.values())).parent
@@ -314,16 +206,11 @@ def process_file(batch: Batch, item: InputFile, digest: str, on_progress: Progre
             moved.append((path, _move_aside(item.path, path)))
         for fmt, target in plan.write.items():
             written.append(_write(batch, fmt, transcript, target, item.path))
-        resume.write_record(
-            source=item.path,
-            size=transcript.input.size_bytes,
-            sha256=transcript.input.sha256,
-            outputs={fmt.value: path for fmt, path in plan.write.items()},
-            kept=plan.kept,
-            record=resume.record_path(item.path, folder),
-            settings_digest=digest,
-            tool=f"stt {__version__}",
+        written_now = {fmt.value: (path.name, sha256_file(path)) for fmt, path in plan.write.items()}
+        record = resume.Record(
+            digest, transcript.input.size_bytes, transcript.input.sha256, {**plan.kept, **written_now}
         )
+        resume.write_record(resume.record_path(item.path, folder), record, source=item.path)
     except (Exception, KeyboardInterrupt) as error:
         _undo(written, moved)
         if isinstance(error, KeyboardInterrupt):
@@ -351,7 +238,7 @@ def _write(batch: Batch, fmt: OutputFormat, transcript: Transcript, target: Path
 
 
 def _move_aside(source: Path, path: Path) -> Path:
-    backup = backup_path(path)
+    backup = resume.backup_path(path)
     try:
         os.rename(path, backup)
     except OSError as e:
@@ -418,13 +305,3 @@ def run_batch(
 
 def _with_protected(batch: Batch, items: list[InputFile]) -> Batch:
     return dataclasses.replace(batch, protected=identities([i.path for i in items]))
-
-
-def problem_outcomes(problems: tuple[InputError, ...]) -> tuple[FileOutcome, ...]:
-    """Arguments that named nothing to transcribe, as failed outcomes of the batch."""
-    return tuple(FileOutcome(p.path, Status.failed, error=p) for p in problems)
-
-
-def write_summary(result: BatchResult, path: Path) -> None:
-    """``--summary-json``: one JSON document for scripts and CI."""
-    atomic_write_text(path, json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")

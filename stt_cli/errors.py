@@ -106,7 +106,7 @@ class TooLargeError(InputError):
         super().__init__(
             path,
             f"is {human_size(size)}, over the {human_size(limit)} limit",
-            "raise --max-size (0 for no limit) if it really is one recording",
+            "raise `max_size` (0 for no limit) if it really is one recording",
         )
 
 
@@ -117,7 +117,7 @@ class TooLongError(InputError):
         super().__init__(
             path,
             f"lasts {_hours(seconds)}, over the {_hours(limit)} limit",
-            "split it, or raise --max-duration (0 for no limit) if this machine has the memory",
+            "split it, or raise `max_duration` (0 for no limit) if this machine has the memory",
         )
 
 
@@ -136,7 +136,7 @@ class TruncatedError(InputError):
         super().__init__(
             path,
             f"declares {declared:.1f} s of audio but only {decoded:.1f} s could be decoded (truncated or damaged)",
-            "re-copy it from the recorder, or pass --allow-truncated to transcribe what is there",
+            "re-copy it from the recorder, or pass `allow_truncated` to transcribe what is there",
         )
 
 
@@ -154,7 +154,7 @@ class OutOfMemoryError(InputError):
         super().__init__(
             path,
             "ran out of memory",
-            "close other programs, use a smaller --model or --compute-type int8, or split the recording",
+            "close other programs, use a smaller `model` or `compute_type` int8, or split the recording",
         )
 
 
@@ -220,7 +220,7 @@ class OutputUnwritableError(SttError):
             where = f"{self.target}: cannot write {what}"
         else:
             where = f"{self.path}: cannot write its transcript {self.target}"
-        super().__init__(f"{where} ({detail}); choose a writable folder with --output-dir")
+        super().__init__(f"{where} ({detail}); choose a writable folder with `output_dir`")
 
     def for_input(self, source: Path) -> OutputUnwritableError:
         """The same failure, reported against the input whose transcript it is."""
@@ -244,7 +244,7 @@ class OutputClashError(SttError):
         else:
             problem = f"its transcript {other} would overwrite a file that is a recording"
         super().__init__(
-            f"{source}: {problem}; rename one of them or transcribe into a different --output-dir folder"
+            f"{source}: {problem}; rename one of them or transcribe into a different `output_dir` folder"
         )
 
 
@@ -257,7 +257,7 @@ class OutputEditedError(SttError):
         self.path = Path(source)
         super().__init__(
             f"{source}: {output} was changed since stt wrote it (edited by hand?) or was not written by stt, and "
-            f"is kept; move it away to transcribe again, or pass --overwrite (it is then kept as {backup.name})"
+            f"is kept; move it away to transcribe again, or pass `overwrite` (it is then kept as {backup.name})"
         )
 
 

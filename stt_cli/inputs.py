@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,7 +109,7 @@ def _exists(path: Path) -> bool:
         return False
 
 
-def _walk(root: Path):
+def _walk(root: Path) -> Iterator[InputFile]:
     for folder, subfolders, names in os.walk(root):
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
         for name in sorted(names):

@@ -173,7 +173,7 @@ def to_whisper(text: str) -> str:
     if primary in _LOOKUP and primary.isalpha() and len(primary) <= 3:
         return _LOOKUP[primary]
     raise UsageError(
-        f"language {text!r} is not one Whisper knows; give a code such as 'id' or 'en' (ISO 639 codes, "
+        f"`language` {text!r} is not one Whisper knows; give a code such as 'id' or 'en' (ISO 639 codes, "
         "BCP-47 tags such as 'id-ID' and English names such as 'Indonesian' are accepted too)"
     )
 

@@ -97,21 +97,21 @@ class AsrOptions:
 
     def __post_init__(self) -> None:
         if not self.model.strip():
-            raise UsageError("--model is empty; give a name such as 'base' or a model folder")
+            raise UsageError("`model` is empty; give a name such as 'base' or a model folder")
         if self.language is not None:
             object.__setattr__(self, "language", to_whisper(self.language))
         if self.compute_type not in COMPUTE_TYPES:
             raise UsageError(
-                f"--compute-type {self.compute_type!r} is not known; choose one of {', '.join(COMPUTE_TYPES)}"
+                f"`compute_type` {self.compute_type!r} is not known; choose one of {', '.join(COMPUTE_TYPES)}"
             )
         if not 0 <= self.threads <= MAX_THREADS:
-            raise UsageError(f"--threads must be 0 (all CPUs) or a number up to {MAX_THREADS}")
+            raise UsageError(f"`threads` must be 0 (all CPUs) or a number up to {MAX_THREADS}")
         if not 1 <= self.beam_size <= 20:
-            raise UsageError("--beam-size must be between 1 and 20")
+            raise UsageError("`beam_size` must be between 1 and 20")
         if not 10 <= self.chunk_length <= 600:
-            raise UsageError("--chunk-length must be between 10 and 600 seconds")
+            raise UsageError("`chunk_length` must be between 10 and 600 seconds")
         if not 1 <= self.batch_size <= 64:
-            raise UsageError("--batch-size must be between 1 and 64")
+            raise UsageError("`batch_size` must be between 1 and 64")
 
     @property
     def chunk_seconds(self) -> float:
@@ -156,11 +156,11 @@ class OutputOptions:
 
     def __post_init__(self) -> None:
         if not self.formats:
-            raise UsageError("no output format; use --format json,srt,vtt,txt or all")
+            raise UsageError("no output format in `formats`; use json, srt, vtt, txt or all")
         if not 10 <= self.max_line_width <= 1000:
-            raise UsageError("--max-line-width must be between 10 and 1000 characters")
+            raise UsageError("`max_line_width` must be between 10 and 1000 characters")
         if not 1 <= self.max_line_count <= 10:
-            raise UsageError("--max-line-count must be between 1 and 10")
+            raise UsageError("`max_line_count` must be between 1 and 10")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -188,13 +188,13 @@ class DiarizationOptions:
         for name in ("num_speakers", "min_speakers", "max_speakers"):
             value = getattr(self, name)
             if value is not None and not 1 <= value <= 100:
-                raise UsageError(f"--{name.replace('_', '-')} must be between 1 and 100")
+                raise UsageError(f"`{name}` must be between 1 and 100")
         if self.num_speakers is not None and (self.min_speakers or self.max_speakers):
-            raise UsageError("--num-speakers cannot be combined with --min-speakers or --max-speakers")
+            raise UsageError("`num_speakers` cannot be combined with `min_speakers` or `max_speakers`")
         if self.min_speakers and self.max_speakers and self.min_speakers > self.max_speakers:
-            raise UsageError("--min-speakers is larger than --max-speakers")
+            raise UsageError("`min_speakers` is larger than `max_speakers`")
         if any(not n.strip() for n in self.speaker_names):
-            raise UsageError("--speaker-names has an empty name; give e.g. 'Judge,Counsel,Witness'")
+            raise UsageError("`speaker_names` has an empty name; give e.g. 'Judge,Counsel,Witness'")
 
     def settings(self) -> dict[str, Any]:
         """What shapes the speaker labels, as recorded in the JSON output (never the token)."""
@@ -231,11 +231,11 @@ class InputOptions:
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.max_duration) and self.max_duration >= 0):
-            raise UsageError("--max-duration must be 0 (no limit) or a number of seconds")
+            raise UsageError("`max_duration` must be 0 (no limit) or a number of seconds")
         if self.max_size < 0:
-            raise UsageError("--max-size must be 0 (no limit) or a size such as 16G")
+            raise UsageError("`max_size` must be 0 (no limit) or a size such as 16G")
         if self.audio_track is not None and not 0 <= self.audio_track < 64:
-            raise UsageError("--audio-track must be between 0 and 63 (0 is the first audio track)")
+            raise UsageError("`audio_track` must be between 0 and 63 (0 is the first audio track)")
 
 
 def parse_size(text: str) -> int:
@@ -248,9 +248,9 @@ def parse_size(text: str) -> int:
     except ValueError:
         size = math.nan
     if not math.isfinite(size) or size >= 2**63:  # "nan", "inf", "1e400"
-        raise UsageError(f"--max-size {text!r} is not a size; use e.g. 500M, 16G or 0 for no limit")
+        raise UsageError(f"`max_size` {text!r} is not a size; use e.g. 500M, 16G or 0 for no limit")
     if size < 0:
-        raise UsageError("--max-size cannot be negative")
+        raise UsageError("`max_size` cannot be negative")
     return int(size)
 
 
@@ -261,7 +261,7 @@ def parse_duration(text: str) -> float:
     value = text.strip().lower()
     match = re.fullmatch(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?", value)
     if not value or not match:
-        raise UsageError(f"--max-duration {text!r} is not a duration; use e.g. 12h, 90m, 3600 or 0 for no limit")
+        raise UsageError(f"`max_duration` {text!r} is not a duration; use e.g. 12h, 90m, 3600 or 0 for no limit")
     hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
     return hours * 3600 + minutes * 60 + seconds
 

@@ -1,4 +1,5 @@
-"""Skip what is already done, and never destroy what a person changed: a small record beside each transcript.
+"""What a rerun does: skip what is already done, and never destroy what a person changed or write over a
+recording. A small record beside each transcript says what stt wrote.
 
 After every requested output of an input is written, ``.<stem>.stt.json`` is written last (atomically) in the
 same folder. It holds the size and sha256 of the bytes that were transcribed, a fingerprint of every setting
@@ -13,16 +14,22 @@ was edited since stt wrote it, and a file the record does not list was not writt
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import stat
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from stt_cli.fileio import NAME_MAX, atomic_write_text, sha256_file
+from stt_cli import sniff
+from stt_cli.errors import OutputClashError, OutputEditedError, OutputUnwritableError
+from stt_cli.fileio import NAME_MAX, atomic_write_text, check_name_fits, sha256_file, shown
+from stt_cli.options import OutputFormat
 
 RECORD_VERSION = 1
 
@@ -103,31 +110,112 @@ def output_state(record: Record | None, fmt: str, path: Path) -> OutputState:
         return OutputState.foreign
 
 
-def write_record(
-    *,
-    source: Path,
-    size: int,
-    sha256: str,
-    outputs: dict[str, Path],
-    kept: dict[str, tuple[str, str]],
-    record: Path,
-    settings_digest: str,
-    tool: str,
-) -> None:
-    """Record that ``outputs`` were made from ``size`` bytes with digest ``sha256``, with these settings.
+def write_record(path: Path, record: Record, *, source: Path) -> None:
+    """Write ``record`` (for the transcripts of ``source``) to ``path``, atomically, last of all the outputs.
 
-    ``kept`` are outputs a person edited and stt left alone: their old entries are carried over, so they are
-    still recognised as edited (and kept) next time.
+    Its outputs should include those a person edited and stt left alone, with their old entries, so that they
+    are still recognised as edited (and kept) next time.
     """
-    entries = {fmt: {"file": name, "sha256": digest} for fmt, (name, digest) in kept.items()}
-    entries.update({fmt: {"file": path.name, "sha256": sha256_file(path)} for fmt, path in outputs.items()})
+    from stt_cli import __version__
+
     data = {
         "record_version": RECORD_VERSION,
-        "tool": tool,
-        "fingerprint": settings_digest,
-        "input": {"path": os.fsencode(source).decode("utf-8", "backslashreplace"), "size_bytes": size,
-                  "sha256": sha256},
-        "outputs": entries,
+        "tool": f"stt {__version__}",
+        "fingerprint": record.fingerprint,
+        "input": {"path": os.fsencode(source).decode("utf-8", "backslashreplace"), "size_bytes": record.input_size,
+                  "sha256": record.input_sha256},
+        "outputs": {fmt: {"file": name, "sha256": digest} for fmt, (name, digest) in record.outputs.items()},
         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }  # fmt: skip
-    atomic_write_text(record, json.dumps(data, indent=2) + "\n")
+    atomic_write_text(path, json.dumps(data, indent=2) + "\n")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to do for one input, decided before any work.
+
+    Attributes:
+        skip: everything asked for is current.
+        write: the outputs to (re)write.
+        kept: outputs a person edited that are left alone (their old record entries).
+        aside: outputs to move aside before writing (``overwrite`` over edited or foreign files).
+        warnings: what to tell the user about kept files.
+    """
+
+    skip: bool
+    write: dict[OutputFormat, Path]
+    kept: dict[str, tuple[str, str]]
+    aside: tuple[Path, ...]
+    warnings: tuple[str, ...]
+
+
+def plan_outputs(
+    source: Path,
+    targets: dict[OutputFormat, Path],
+    *,
+    digest: str,
+    overwrite: bool,
+    protected: frozenset[tuple[int, int]],
+) -> Plan:
+    """Decide, before transcribing ``source``, which outputs to write and which to leave alone.
+
+    ``protected`` holds ``(device, inode)`` of every input of the run: no output may ever replace one, nor
+    any file that is a recording, and an output a person edited is never destroyed.
+
+    Raises:
+        OutputUnwritableError: an output's name is too long for the file system.
+        OutputClashError: an output would replace an input or a recording.
+        OutputEditedError: an output was edited (or not written by stt) and would have to be replaced.
+    """
+    record_file = record_path(source, next(iter(targets.values())).parent)
+    for path in [*targets.values(), record_file]:
+        try:
+            check_name_fits(path)
+        except OutputUnwritableError as e:
+            raise e.for_input(source) from None
+        _guard(protected, source, path)
+        if path.is_dir():
+            raise OutputUnwritableError(path, "a folder is in the way", source=source)
+    record = read_record(record_file)
+    states = {fmt: output_state(record, fmt.value, path) for fmt, path in targets.items()}
+    for fmt, path in targets.items():
+        if states[fmt] is OutputState.foreign and is_recording(path):
+            raise OutputClashError(source, path, why="recording")
+    changed = [fmt for fmt, s in states.items() if s in (OutputState.edited, OutputState.foreign)]
+    if overwrite:
+        return Plan(False, dict(targets), {}, tuple(targets[f] for f in changed), ())
+    current = input_matches(record, source, digest)
+    edited = [f for f in changed if states[f] is OutputState.edited]
+    warnings = tuple(f"kept {shown(targets[f].name)}: it was changed since stt wrote it" for f in edited)
+    if current and all(s in (OutputState.ours, OutputState.edited) for s in states.values()):
+        return Plan(True, {}, {}, (), warnings)
+    refused = next((f for f in changed if not current or states[f] is OutputState.foreign), None)
+    if refused is not None:
+        raise OutputEditedError(source, targets[refused], backup_path(targets[refused]))
+    kept = {f.value: record.outputs[f.value] for f in edited} if record else {}
+    return Plan(False, {f: p for f, p in targets.items() if f not in edited}, kept, (), warnings)
+
+
+def _guard(protected: frozenset[tuple[int, int]], source: Path, target: Path) -> None:
+    """Refuse an output path that is an input of this run (a recording named ``x.srt``, a summary named like
+    the recording)."""
+    with contextlib.suppress(OSError):
+        info = target.stat()
+        if (info.st_dev, info.st_ino) in protected:
+            raise OutputClashError(source, target, why="input")
+
+
+def is_recording(path: Path) -> bool:
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return False
+        return sniff.is_media_content(sniff.read_head(path))
+    except OSError:
+        return False
+
+
+def backup_path(path: Path) -> Path:
+    """Where an edited output is kept when ``overwrite`` replaces it: ``hearing.edited-<UTC time>.srt``."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stem, dot, ext = path.name.rpartition(".")
+    return path.with_name(f"{stem}.edited-{stamp}{dot}{ext}" if dot else f"{path.name}.edited-{stamp}")

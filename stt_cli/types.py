@@ -3,10 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 # Bumped whenever a field of the JSON output changes meaning or disappears (adding one is compatible).
 SCHEMA_VERSION = "1.2"
+
+
+class LanguageSource(StrEnum):
+    """How the transcript's language was decided."""
+
+    detected = "detected"  # Whisper chose it
+    requested = "requested"  # the user forced it
+    model = "model"  # an English-only model
+    none = "none"  # no speech to detect from; the language is "und"
+
+
+class RetryReason(StrEnum):
+    coverage = "coverage"  # VAD heard speech the first decode left without words
+    loop = "loop"  # the first decode repeated itself
+
+
+class RetryOutcome(StrEnum):
+    recovered = "recovered"  # a retry gave text that was kept
+    collapsed = "collapsed"  # every decode looped; the repeats were removed
+    unchanged = "unchanged"  # no retry did better; the first decode stands
 
 
 @dataclass(frozen=True)
@@ -91,6 +112,15 @@ class SpeakerTurn:
 
     def to_dict(self) -> dict[str, Any]:
         return {"start": _round(self.start), "end": _round(self.end), "speaker": self.speaker}
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Speakers put on a transcript: the segments cut at speaker changes, the speakers, and the turns renamed."""
+
+    segments: tuple[Segment, ...]
+    speakers: tuple[Speaker, ...]
+    turns: tuple[SpeakerTurn, ...]
 
 
 @dataclass(frozen=True)
@@ -185,28 +215,26 @@ class Retry:
     Attributes:
         start: seconds from the start of the file.
         end: seconds from the start of the file.
-        reason: ``"coverage"`` (VAD heard speech the first decode left without words) or ``"loop"`` (the first
-            decode repeated itself).
+        reason: why the stretch was decoded again.
         attempts: the decoding profiles tried after the first decode, in order.
-        outcome: ``"recovered"`` (a retry gave text that was kept), ``"collapsed"`` (every decode looped; the
-            repeats were removed) or ``"unchanged"`` (no retry did better; the first decode stands).
+        outcome: what came of it.
         words: words the kept decode has in the stretch.
     """
 
     start: float
     end: float
-    reason: str
+    reason: RetryReason
     attempts: tuple[str, ...]
-    outcome: str
+    outcome: RetryOutcome
     words: int
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "start": _round(self.start),
             "end": _round(self.end),
-            "reason": self.reason,
+            "reason": self.reason.value,
             "attempts": list(self.attempts),
-            "outcome": self.outcome,
+            "outcome": self.outcome.value,
             "words": self.words,
         }
 
@@ -251,8 +279,7 @@ class Transcript:
         input: the recording: path as given, size, sha256, container.
         duration: length of the decoded audio in seconds.
         language: the language the text is in (what decoding used).
-        language_source: ``"detected"`` when Whisper chose it, ``"requested"`` when the user forced it,
-            ``"model"`` for an English-only model, ``"none"`` when there was no speech (language ``"und"``).
+        language_source: how it was decided (``"none"`` when there was no speech: language ``"und"``).
         language_probability: detection confidence 0..1; ``None`` when the language was requested and
             not detected (it is never overwritten with a made-up 1.0).
         task: ``"transcribe"`` or ``"translate"``.
@@ -271,7 +298,7 @@ class Transcript:
     input: InputInfo
     duration: float
     language: str
-    language_source: str
+    language_source: LanguageSource
     language_probability: float | None
     task: str
     segments: tuple[Segment, ...]
@@ -303,7 +330,7 @@ class Transcript:
             "input": self.input.to_dict(),
             "duration": _round(self.duration),
             "language": self.language,
-            "language_source": self.language_source,
+            "language_source": self.language_source.value,
             "language_probability": (
                 None if self.language_probability is None else round(self.language_probability, 4)
             ),

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
-# bench.scoring holds the WER scoring the tests and benchmarks share.
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +32,7 @@ def base_transcriber():
 @pytest.fixture(scope="session")
 def media_dir(tmp_path_factory, jfk) -> Path:
     """JFK re-encoded as a stereo 44.1 kHz MP3, an MP4 (H.264 + AAC) and an MKV (VP8 + Opus)."""
-    from media import encode_like, load_mono16k
+    from tests.support.media import encode_like, load_mono16k
 
     folder = tmp_path_factory.mktemp("media")
     samples = load_mono16k(jfk)

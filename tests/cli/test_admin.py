@@ -10,17 +10,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from media import flip_byte
-from typer.testing import CliRunner
 
 from stt_cli import models
-from stt_cli.cli import app
+from tests.support.cli import stt
+from tests.support.media import flip_byte
 
 pytestmark = pytest.mark.integration
-
-
-def stt(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 def test_list_path_and_verify_on_a_good_install(private_store):
@@ -137,8 +132,10 @@ def test_a_stale_or_truncated_manifest_in_the_store_hides_nothing(private_store)
 
 def test_a_damaged_bundled_manifest_is_one_line_everywhere(private_store, monkeypatch, jfk, tmp_path):
     damaged = private_store / "damaged.json"
-    damaged.write_text(models.MANIFEST_PATH.read_text()[:2000])
-    monkeypatch.setattr(models, "MANIFEST_PATH", damaged)
+    from stt_cli.models import bundled
+
+    damaged.write_text(bundled.MANIFEST_PATH.read_text()[:2000])
+    monkeypatch.setattr(bundled, "MANIFEST_PATH", damaged)
     for args in (["models", "list"], ["models", "verify"], ["doctor"], ["transcribe", jfk, "-o", tmp_path]):
         result = stt(*args)
         assert result.exit_code == 3, (args, result.output)
@@ -177,6 +174,7 @@ def test_doctor_does_not_call_a_file_a_writable_store(tmp_path, monkeypatch):
     assert any(line.startswith("FIX") and "not a folder" in line for line in result.stdout.splitlines())
 
 
+@pytest.mark.system
 def test_a_closed_or_full_stdout_is_handled(private_store):
     import subprocess
     import sys
@@ -197,6 +195,7 @@ def test_a_closed_or_full_stdout_is_handled(private_store):
     ]
 
 
+@pytest.mark.system
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to act as a second account")
 def test_a_store_assembled_by_one_account_is_usable_by_another(private_store, jfk, tmp_path):
     # Bug 9: the assembled `base` was mode 0600, so a second account of a shared store could not load it and

@@ -16,7 +16,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from media import (
+from typer.testing import CliRunner
+
+from stt_cli.cli import app
+from tests.support.media import (
     at_level,
     concatenate,
     encode_like,
@@ -26,9 +29,6 @@ from media import (
     write_wav,
     write_wav_header,
 )
-from typer.testing import CliRunner
-
-from stt_cli.cli import app
 
 pytestmark = pytest.mark.integration
 IS_ROOT = os.geteuid() == 0

@@ -10,27 +10,12 @@ import sys
 import pysrt
 import pytest
 import webvtt
-from typer.testing import CliRunner
 
-from bench.scoring import normalise
-from stt_cli.cli import app
+from tests.support.cli import error_lines, stt, visible
+from tests.support.scoring import normalise
 
 pytestmark = pytest.mark.integration
-runner = CliRunner()
 FAST = ["--model", "tiny.en"]  # the English smoke-test model; the default model is covered in integration/
-
-
-def stt(*args: str):
-    return runner.invoke(app, [str(a) for a in args])
-
-
-def visible(folder) -> list[str]:
-    """File names without the hidden resume records."""
-    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
-
-
-def error_lines(result) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.startswith("stt: error")]
 
 
 @pytest.fixture
@@ -184,18 +169,18 @@ def test_a_file_name_with_rich_markup_is_shown_as_it_is(tmp_path):
 
     from rich.console import Console
 
-    from stt_cli import cli
+    from stt_cli.cli import display
 
     captured = io.StringIO()
     console = Console(file=captured, force_terminal=True, width=200, color_system=None)
-    original = cli.stderr
-    cli.stderr = console
+    original = display.stderr
+    display.stderr = console
     try:
-        events = cli._make_events(quiet=False)
+        events = display.BarEvents(quiet=False)
         events.file_started(1, 1, Path("[bold red]exhibit 7[blink].mp3"))
         events.progress("transcribe", 1.0, 10.0)
         events.bar.refresh()
         events.bar.stop()
     finally:
-        cli.stderr = original
+        display.stderr = original
     assert "[bold red]exhibit 7[blink].mp3" in captured.getvalue()

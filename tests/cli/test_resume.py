@@ -13,17 +13,16 @@ import time
 from pathlib import Path
 
 import pytest
-from media import concatenate
-from typer.testing import CliRunner
 
-from stt_cli.cli import app
+from tests.support.cli import stt
+from tests.support.media import concatenate
 
 pytestmark = pytest.mark.integration
 FAST = ["-m", "tiny.en", "-f", "json,srt"]
 
 
 def run(*args, summary: Path) -> dict:
-    result = CliRunner().invoke(app, ["transcribe", *map(str, args), *FAST, "--summary-json", str(summary)])
+    result = stt("transcribe", *args, *FAST, "--summary-json", summary)
     report = json.loads(summary.read_text())
     assert report["exit_code"] == result.exit_code, result.stderr
     return report
@@ -52,9 +51,9 @@ def test_rerun_skips_current_files_and_redoes_changed_ones(tmp_path, jfk, data_d
     shutil.copy(data_dir / "en_librispeech" / "1089-134691-0000.flac", folder / "a.flac")  # a new recording
     assert statuses(run(folder, summary=summary))["a.flac"] == "done"
 
-    result = CliRunner().invoke(app, ["transcribe", str(folder), *FAST, "--max-line-width", "30"])
+    result = stt("transcribe", folder, *FAST, "--max-line-width", "30")
     assert result.exit_code == 0 and result.stderr.count("done:") == 2, "another setting redoes every file"
-    result = CliRunner().invoke(app, ["transcribe", str(folder), *FAST, "--max-line-width", "30", "--overwrite"])
+    result = stt("transcribe", folder, *FAST, "--max-line-width", "30", "--overwrite")
     assert result.stderr.count("done:") == 2
 
 
@@ -78,7 +77,7 @@ def test_a_hand_corrected_transcript_is_never_destroyed(tmp_path, jfk, data_dir)
     assert statuses(report) == {"a.flac": "failed"} and report["files"][0]["code"] == "output_edited"
     assert (folder / "a.srt").read_text() == corrected, "refused, and the correction is still there"
 
-    result = CliRunner().invoke(app, ["transcribe", str(folder), *FAST, "--overwrite"])
+    result = stt("transcribe", folder, *FAST, "--overwrite")
     assert result.exit_code == 0, result.stderr
     [backup] = folder.glob("a.edited-*.srt")
     assert backup.read_text() == corrected, "--overwrite keeps the corrected file beside the new one"
@@ -89,7 +88,7 @@ def test_a_file_not_written_by_stt_is_not_replaced(tmp_path, jfk):
     # A clerk's notes called hearing.txt beside hearing.flac: -f txt must not overwrite them.
     shutil.copy(jfk, tmp_path / "hearing.flac")
     (tmp_path / "hearing.txt").write_text("notes of the hearing\n")
-    result = CliRunner().invoke(app, ["transcribe", str(tmp_path / "hearing.flac"), "-m", "tiny.en", "-f", "txt"])
+    result = stt("transcribe", tmp_path / "hearing.flac", "-m", "tiny.en", "-f", "txt")
     assert result.exit_code == 3 and "[output_edited]" in result.stderr
     assert (tmp_path / "hearing.txt").read_text() == "notes of the hearing\n"
 
@@ -107,6 +106,7 @@ def test_another_recording_with_the_same_size_and_time_is_transcribed(tmp_path, 
     assert statuses(run(source, summary=tmp_path / "s.json")) == {"REC001.flac": "done"}
 
 
+@pytest.mark.system
 def test_ctrl_c_mid_batch_then_rerun_finishes_without_redoing(tmp_path, data_dir):
     folder = tmp_path / "hearings"
     folder.mkdir()

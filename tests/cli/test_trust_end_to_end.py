@@ -15,22 +15,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from media import at_level, encode_like, load_mono16k, write_tracks, write_wav
-from typer.testing import CliRunner
 
-from bench.scoring import corpus_wer, normalise
 from stt_cli.batch import Batch, BatchEvents, run_batch
-from stt_cli.cli import app
 from stt_cli.inputs import InputFile
 from stt_cli.options import OutputFormat, OutputOptions
+from tests.support.cli import stt
+from tests.support.media import at_level, encode_like, load_mono16k, write_tracks, write_wav
+from tests.support.scoring import corpus_wer, normalise
 
 pytestmark = pytest.mark.integration
 FAST = ["-m", "tiny.en"]
 JFK_WORDS = "and so my fellow americans ask not what your country can do for you"
-
-
-def stt(*args):
-    return CliRunner().invoke(app, [os.fsdecode(a) if isinstance(a, bytes) else str(a) for a in args])
 
 
 def sha(path: Path) -> str:
@@ -277,6 +272,7 @@ def test_clipped_and_narrowband_recordings_are_flagged(tmp_path, jfk):
 # --- bug 11 and low: broken streams and signals ---------------------------------------------------------------
 
 
+@pytest.mark.system
 def test_a_closed_stderr_does_not_stop_the_batch(tmp_path, jfk):
     for name in ("a", "b", "c"):
         shutil.copy(jfk, tmp_path / f"{name}.flac")
@@ -293,6 +289,7 @@ def test_a_closed_stderr_does_not_stop_the_batch(tmp_path, jfk):
     assert json.loads((tmp_path / "s.json").read_text())["counts"]["done"] == 3
 
 
+@pytest.mark.system
 def test_signals_after_the_work_is_done_do_not_fail_the_run(tmp_path, jfk):
     shutil.copy(jfk, tmp_path / "a.flac")
     process = subprocess.Popen(
@@ -329,6 +326,7 @@ def test_verbose_logs_what_each_stage_did(tmp_path, jfk, caplog):
         assert stage in logged, logged
 
 
+@pytest.mark.diarization
 def test_a_mistyped_diarization_folder_fails_at_once(tmp_path, jfk):
     started = time.monotonic()
     result = stt("transcribe", jfk, "--diarize", "--diarization-model", "./models/diarizaton", "-o", tmp_path)

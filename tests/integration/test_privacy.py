@@ -16,9 +16,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from media import load_mono16k, write_wav
 
-pytestmark = pytest.mark.integration
+from tests.support.media import load_mono16k, write_wav
+
+pytestmark = [pytest.mark.integration, pytest.mark.diarization, pytest.mark.system]
 # Calls that open or use a network endpoint, and the files glibc reads to resolve a host name. Loopback and
 # UNIX sockets are not the network (torch looks the user name up through nscd, then /etc/passwd).
 _CALLS = "connect,sendto,sendmsg,sendmmsg,bind,openat"

@@ -10,9 +10,9 @@ import pysrt
 import pytest
 import webvtt
 
-from bench.scoring import corpus_wer, load_clips, normalise, repeated_ngram_runs
 from stt_cli.options import OutputFormat, OutputOptions
 from stt_cli.writers import get_writer
+from tests.support.scoring import corpus_wer, load_clips, normalise, repeated_ngram_runs
 
 pytestmark = pytest.mark.integration
 
@@ -108,7 +108,8 @@ def test_vad_keeps_silence_and_room_noise_free_of_invented_text(base_transcriber
     # Speech, a 30 s recess of silence, speech, then 40 s of faint room noise. Without VAD, base invented
     # "ask not what your country can do for you" three times over in the noise (measured; bench/README.md).
     import numpy as np
-    from media import load_mono16k, write_wav
+
+    from tests.support.media import load_mono16k, write_wav
 
     first = load_mono16k(data_dir / "en_jfk" / "jfk.flac")
     second = load_mono16k(data_dir / "en_librispeech" / "1995-1837-0001.flac")

@@ -2,11 +2,12 @@
 
 import numpy as np
 import pytest
-from media import encode_like, load_mono16k, write_wav
 
-from stt_cli.audio import SAMPLE_RATE, check_complete, iter_audio, load_audio, probe, validate
+from stt_cli.audio import SAMPLE_RATE, iter_audio, load_audio
 from stt_cli.errors import TooLongError
 from stt_cli.options import InputOptions
+from stt_cli.probe import check_complete, probe, validate
+from tests.support.media import encode_like, load_mono16k, write_wav
 
 
 def test_flac_decodes_to_16k_mono_float32(jfk):

@@ -9,9 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stt_cli.chunking import Chunk, ChunkPlanner, ChunkPolicy, join_overlap, plan_cut
-from stt_cli.types import Segment, Word
-from stt_cli.vad import FRAME_SAMPLES, FRAME_SECONDS
+from stt_cli.asr.chunking import Chunk, ChunkPlanner, ChunkPolicy, plan_cut
+from stt_cli.asr.edit import join_overlap
+from stt_cli.asr.vad import FRAME_SAMPLES, FRAME_SECONDS
+from stt_cli.types import Segment
+from tests.support.builders import segment, word
 
 PER_SECOND = 1 / FRAME_SECONDS
 
@@ -60,18 +62,19 @@ def test_streamed_chunks_are_exact_slices_of_the_file_and_cover_all_speech(patte
     signal = np.arange(mask.shape[0] * FRAME_SAMPLES, dtype=np.float32)  # sample i holds i
     policy = ChunkPolicy(max_seconds=max_seconds, overlap_seconds=2.0)
     chunks = stream(signal, mask, policy, block)
-    for chunk, samples in chunks:
+    for chunk in chunks:
+        samples = chunk.samples
         # The samples are exactly the file's samples between the chunk's times.
         assert np.array_equal(samples, signal[chunk.first_sample : chunk.end_sample])
         assert samples[0] == chunk.start * 16_000
         assert chunk.duration <= max_seconds + 1e-9
     for before, after in itertools.pairwise(chunks):
-        assert after[0].index == before[0].index + 1
-        shared = before[0].end - after[0].start
-        assert shared == pytest.approx(after[0].overlap, abs=1e-9) if after[0].overlap else shared <= 1e-9
+        assert after.index == before.index + 1
+        shared = before.end - after.start
+        assert shared == pytest.approx(after.overlap, abs=1e-9) if after.overlap else shared <= 1e-9
     # Every speech frame is inside some chunk.
     covered = np.zeros_like(mask)
-    for chunk, _ in chunks:
+    for chunk in chunks:
         covered[chunk.first_sample // FRAME_SAMPLES : chunk.end_sample // FRAME_SAMPLES] = True
     assert not (mask & ~covered).any()
 
@@ -117,13 +120,8 @@ def test_planner_waits_while_the_chunk_could_still_grow():
     assert final is not None and final.end * FRAME_SECONDS == pytest.approx(12.3, abs=0.05)
 
 
-def w(start: float, end: float, text: str) -> Word:
-    return Word(start=start, end=end, text=text, probability=0.9)
-
-
-def seg(*words: Word) -> Segment:
-    return Segment(id=0, start=words[0].start, end=words[-1].end, text="".join(x.text for x in words).strip(),
-                   words=words)  # fmt: skip
+w = word
+seg = segment
 
 
 def joined(before: list[Segment], after: list[Segment], overlap: tuple[float, float]) -> list[str]:

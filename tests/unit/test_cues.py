@@ -1,7 +1,8 @@
 import itertools
 
-from stt_cli.types import Segment, Word
+from stt_cli.types import Word
 from stt_cli.writers.cues import MAX_PAUSE_IN_CUE, build_cues
+from tests.support.builders import text_segment
 
 
 def words_from(text: str, start: float = 0.0, step: float = 0.3, gap_after: dict[int, float] | None = None):
@@ -12,9 +13,7 @@ def words_from(text: str, start: float = 0.0, step: float = 0.3, gap_after: dict
     return tuple(words)
 
 
-def segment(text: str, words=(), start=0.0, end=None) -> Segment:
-    end = end if end is not None else (words[-1].end if words else start + 1.0)
-    return Segment(id=0, start=start, end=end, text=text, words=words)
+segment = text_segment
 
 
 def test_lines_respect_width_and_cues_respect_line_count():

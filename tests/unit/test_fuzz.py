@@ -7,9 +7,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from stt_cli.audio import load_audio, validate
+from stt_cli.audio import load_audio
 from stt_cli.errors import SttError
 from stt_cli.options import InputOptions
+from stt_cli.probe import validate
 
 PREFIXES = [
     b"",
@@ -63,7 +64,7 @@ FAMILIES = {
 @pytest.fixture(scope="module")
 def encoded(tmp_path_factory, data_dir) -> dict[str, bytes]:
     """Two seconds of real speech in every family, as bytes."""
-    from media import encode_like, load_mono16k
+    from tests.support.media import encode_like, load_mono16k
 
     speech = load_mono16k(data_dir / "en_jfk" / "jfk.flac")[: 2 * 16_000]
     folder = tmp_path_factory.mktemp("families")
@@ -107,7 +108,8 @@ def _mutate(data: bytes, mutations) -> bytes:
     return bytes(out)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# 80 examples: about 4 s, so that the unit layer stays under 20 s; every family, mutation and join still comes up.
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=mutated_streams())
 def test_joined_and_mutated_streams_decode_or_fail_with_a_code(tmp_path_factory, encoded, case):
     """Recorders join files, disks flip bits, copies stop halfway: whatever the bytes, decoding ends in audio

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from stt_cli.asr import collapse_repeats, loops, repeated_runs, skipped_speech, splice
-from stt_cli.chunking import Chunk
+from stt_cli.asr.chunking import Chunk
+from stt_cli.asr.coverage import skipped_speech, splice
+from stt_cli.asr.loops import collapse_repeats, loops, repeated_runs
 from stt_cli.types import Segment, Word
+from tests.support.builders import spoken
 
-
-def words_segment(start: float, text: str, step: float = 0.4) -> Segment:
-    words = tuple(
-        Word(start=start + i * step, end=start + i * step + step * 0.8, text=" " + t, probability=0.9)
-        for i, t in enumerate(text.split())
-    )
-    return Segment(id=0, start=words[0].start, end=words[-1].end, text=text, words=words, compression_ratio=1.2)
+words_segment = spoken
 
 
 def test_repeated_runs_finds_the_longest_repeat_at_each_place():
@@ -117,7 +113,7 @@ def test_a_word_heard_again_at_the_edge_of_a_gap_is_kept_once():
 def test_a_segment_opening_with_an_unsure_echo_of_the_last_word_loses_it():
     from dataclasses import replace
 
-    from stt_cli.asr import _drop_boundary_echoes
+    from stt_cli.asr.edit import drop_boundary_echoes as _drop_boundary_echoes
 
     first = words_segment(0.0, "this is me talking really slow.")
     echo = words_segment(3.0, "Slow and slightly lower")
@@ -132,7 +128,7 @@ def test_a_segment_opening_with_an_unsure_echo_of_the_last_word_loses_it():
 
 
 def test_only_the_segments_that_loop_are_decoded_again():
-    from stt_cli.asr import looping_spans
+    from stt_cli.asr.loops import looping_spans
 
     fine = words_segment(0.0, "the witness may step down")
     looped = words_segment(3.0, "thank you very much thank you very much thank you")

@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from stt_cli.merge import attribute, pick_speaker, split_by_speaker
-from stt_cli.types import Segment, SpeakerTurn, Word
+from stt_cli.diarization.assign import attribute, pick_speaker, split_by_speaker
+from stt_cli.types import Segment, SpeakerTurn
+from tests.support.builders import segment, word
 
 A, B = "SPEAKER_00", "SPEAKER_01"
 TURNS = [SpeakerTurn(0.0, 2.0, A), SpeakerTurn(2.0, 4.0, B), SpeakerTurn(5.0, 7.0, A)]
 
 
-def w(start: float, end: float, text: str = " word") -> Word:
-    return Word(start=start, end=end, text=text, probability=0.9)
-
-
-def seg(*words: Word, text: str | None = None) -> Segment:
-    return Segment(
-        id=0,
-        start=words[0].start,
-        end=words[-1].end,
-        text=text or "".join(x.text for x in words).strip(),
-        words=words,
-    )
+w = word
+seg = segment
 
 
 @pytest.mark.parametrize(
@@ -92,7 +83,8 @@ def test_speakers_are_numbered_in_order_of_first_appearance_and_named():
     # The pipeline's labels run the other way round: B speaks first.
     turns = [SpeakerTurn(0.0, 2.0, B), SpeakerTurn(2.0, 4.0, A), SpeakerTurn(6.0, 8.0, "SPEAKER_02")]
     segments = [seg(w(0.1, 1.0, " Order.")), seg(w(2.1, 3.0, " Thank"), w(3.0, 3.5, " you."))]
-    final, speakers, renamed = attribute(segments, turns, turns, names=("Judge",))
+    found = attribute(segments, turns, turns, names=("Judge",))
+    final, speakers, renamed = found.segments, found.speakers, found.turns
     assert [(s.speaker, s.text) for s in final] == [("SPEAKER_1", "Order."), ("SPEAKER_2", "Thank you.")]
     assert [s.id for s in final] == [0, 1]
     assert [(s.id, s.name, s.speaking_time) for s in speakers] == [
@@ -105,5 +97,6 @@ def test_speakers_are_numbered_in_order_of_first_appearance_and_named():
 
 
 def test_no_diarization_turns_leaves_speakers_empty():
-    final, speakers, renamed = attribute([seg(w(0.0, 1.0))], [], [])
+    found = attribute([seg(w(0.0, 1.0))], [], [])
+    final, speakers, renamed = found.segments, found.speakers, found.turns
     assert final[0].speaker is None and speakers == () and renamed == ()

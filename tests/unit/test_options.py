@@ -77,3 +77,14 @@ def test_sizes_that_are_no_number_of_bytes_are_usage_errors(text):
 
     with pytest.raises(UsageError, match="is not a size"):
         parse_size(text)
+
+
+def test_library_messages_name_parameters_and_the_cli_shows_its_flags():
+    from stt_cli.cli.display import with_flags
+
+    with pytest.raises(UsageError) as raised:
+        AsrOptions(beam_size=0)
+    message = str(raised.value)
+    assert message.startswith("`beam_size` must be between 1 and 20") and "--" not in message
+    assert with_flags(message).startswith("--beam-size must be between 1 and 20")
+    assert with_flags("give `token` or write `summary`") == "give --hf-token or write --summary-json"

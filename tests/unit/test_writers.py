@@ -9,39 +9,10 @@ import webvtt
 
 from stt_cli.errors import OutputUnwritableError
 from stt_cli.options import OutputFormat, OutputOptions
-from stt_cli.types import InputInfo, ModelInfo, Segment, Transcript, Word
+from stt_cli.types import Segment, Transcript, Word
 from stt_cli.writers import WRITERS, atomic_write_text, get_writer, output_path
 from stt_cli.writers.subtitles import SrtWriter, VttWriter
-
-
-def transcript(segments=None) -> Transcript:
-    words = (
-        Word(0.5, 0.9, " Order", 0.9),
-        Word(0.9, 1.2, " in", 0.9),
-        Word(1.2, 1.6, " court.", 0.8),
-    )
-    default = (
-        Segment(id=0, start=0.5, end=1.6, text="Order in court.", words=words),
-        Segment(id=1, start=3725.25, end=3727.0, text="Ja, Yang Mulia — saksi hadir.", words=()),
-    )
-    return Transcript(
-        input=InputInfo(
-            path="hearing.mp3",
-            size_bytes=1,
-            sha256="1" * 64,
-            container="mp3",
-            codec="mp3",
-            declared_duration=3730.0,
-        ),
-        duration=3730.0,
-        language="id",
-        language_source="detected",
-        language_probability=0.91,
-        task="transcribe",
-        segments=default if segments is None else segments,
-        model=ModelInfo(name="base", path="/models/base", sha256="0" * 64),
-        settings={},
-    )
+from tests.support.builders import transcript
 
 
 def test_timestamps_always_show_hours_with_the_format_s_decimal_marker():

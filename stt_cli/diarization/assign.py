@@ -1,4 +1,6 @@
-"""Pure functions that put speakers on words and segments. No model, no I/O."""
+"""Words -> speakers: pure functions that put the diarization's speakers on words and segments.
+
+No model, no I/O."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import bisect
 import dataclasses
 from collections.abc import Sequence
 
-from stt_cli.types import Segment, Speaker, SpeakerTurn, Word
+from stt_cli.types import Attribution, Segment, Speaker, SpeakerTurn, Word
 
 # A one-word stretch between other speakers' words is kept as its own segment only when the diarization puts
 # at least this share of the word inside that speaker's turn; otherwise it is taken for a diarization edge
@@ -121,7 +123,7 @@ def attribute(
     exclusive: Sequence[SpeakerTurn],
     turns: Sequence[SpeakerTurn],
     names: Sequence[str] = (),
-) -> tuple[tuple[Segment, ...], tuple[Speaker, ...], tuple[SpeakerTurn, ...]]:
+) -> Attribution:
     """Put speakers on a transcript.
 
     Args:
@@ -162,4 +164,4 @@ def attribute(
         )
         for i, piece in enumerate(pieces)
     )
-    return final, speakers, renamed
+    return Attribution(segments=final, speakers=speakers, turns=renamed)

@@ -8,7 +8,6 @@ the one call ``Pipeline.from_pretrained``: each folder's ``config.yaml`` names i
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,9 +17,8 @@ from stt_cli.audio import SAMPLE_RATE
 from stt_cli.errors import ModelUnavailableError, TranscriptionError
 from stt_cli.models import ResolvedPipeline
 from stt_cli.privacy import keep_private
+from stt_cli.progress import ProgressHook
 from stt_cli.types import SpeakerTurn
-
-ProgressHook = Callable[[str, float, float], None]
 
 
 @dataclass(frozen=True)
@@ -64,13 +62,12 @@ class Diarizer:
             raise ModelUnavailableError(
                 f"cannot load the diarization pipeline {model.name} ({type(e).__name__}: "
                 f"{str(e).splitlines()[0][:200] if str(e) else 'no detail'}); "
-                "leave --diarization-model out to use the bundled offline pipeline, or give a folder in the "
-                "layout of pyannote/speaker-diarization-community-1 (a hub id needs --hf-token and a network)"
+                "leave `diarization_model` out to use the bundled offline pipeline, or give a folder in the "
+                "layout of pyannote/speaker-diarization-community-1 (a hub id needs `token` and a network)"
             ) from e
         if pipeline is None:  # pyannote returns None for a gated hub model without a token
             raise ModelUnavailableError(
-                f"the diarization pipeline {model.name} needs a Hugging Face token: "
-                "pass --hf-token or set HF_TOKEN"
+                f"the diarization pipeline {model.name} needs a Hugging Face token: pass `token` or set HF_TOKEN"
             )
         if device == "cuda":
             pipeline.to(torch.device("cuda"))
@@ -94,7 +91,9 @@ class Diarizer:
 
         duration = samples.shape[0] / SAMPLE_RATE
 
-        def hook(step: str, artifact: Any, file: Any = None, completed: int | None = None, total: Any = None):
+        def hook(
+            step: str, artifact: Any, file: Any = None, completed: int | None = None, total: Any = None
+        ) -> None:
             # pyannote reports steps (segmentation, then embeddings) with completed/total counts; we report
             # audio seconds of the whole stage, half for each step.
             if on_progress is not None and completed is not None and total:
@@ -121,7 +120,7 @@ class Diarizer:
         return Diarization(exclusive=_turns(exclusive), turns=_turns(full))
 
 
-def _turns(annotation) -> tuple[SpeakerTurn, ...]:
+def _turns(annotation: Any) -> tuple[SpeakerTurn, ...]:
     return tuple(
         SpeakerTurn(start=float(segment.start), end=float(segment.end), speaker=str(label))
         for segment, _, label in annotation.itertracks(yield_label=True)

@@ -1,4 +1,5 @@
-"""``stt models …`` and ``stt doctor``: what a court IT department runs to trust the install. Thin, as cli.py."""
+"""``stt models …`` and ``stt doctor``: what a court IT department runs to trust the install. Thin, as every
+command is."""
 
 from __future__ import annotations
 
@@ -7,20 +8,24 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from stt_cli.console import SafeConsole, silence
+from stt_cli.cli.display import error_line, silence, stderr, stdout
 from stt_cli.errors import EXIT_ALL_FAILED, EXIT_SOME_FAILED, SttError
 
+if TYPE_CHECKING:
+    from stt_cli.privacy import Check
+
+Offline = Annotated[
+    bool, typer.Option("--offline", envvar="STT_OFFLINE", help="Touch no network: a model not here is an error.")
+]
 models_app = typer.Typer(help="List, check, locate, download and import models.", no_args_is_help=True)
-stdout = SafeConsole(highlight=False, soft_wrap=True)
-stderr = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _fail(error: SttError) -> typer.Exit:
-    stderr.print(f"stt: error [{error.code}]: {error}", markup=False)
+    stderr.print(error_line(error), markup=False)
     return typer.Exit(error.exit_code)
 
 
@@ -47,7 +52,7 @@ def list_models() -> None:
     """Every model here: bundled, imported and downloaded, with size, sha256, languages and place."""
     from rich.table import Table
 
-    from stt_cli.model_store import inventory
+    from stt_cli.models.store import inventory
 
     columns = ("name", "kind", "origin", "size MB", "sha256", "languages", "where")
     rows = []
@@ -75,12 +80,13 @@ def list_models() -> None:
 @models_app.command("path")
 def path(
     name: Annotated[str, typer.Argument(help="A model name, e.g. base, tiny.en, or an imported name.")],
+    offline: Offline = False,
 ) -> None:
     """Print the folder a model loads from (joining the bundled parts first if needed)."""
     from stt_cli import models
 
     try:
-        folder = models.resolve(name).path
+        folder = models.resolve(name, offline=offline).path
     except SttError as error:
         raise _fail(error) from None
     with _stdout():
@@ -90,7 +96,7 @@ def path(
 @models_app.command("verify")
 def verify() -> None:
     """Recompute the sha256 of every model file against models/manifest.json and import records."""
-    from stt_cli.model_store import verify as run_checks
+    from stt_cli.models.store import verify as run_checks
 
     try:
         checks = run_checks()
@@ -104,7 +110,7 @@ def verify() -> None:
     if failed:
         stderr.print(
             f"stt: {len(failed)} model file(s) failed verification: do not use them; reinstall the bundled models "
-            "(pip install --force-reinstall, git checkout -- models/) or import the model again",
+            "(pip install --force-reinstall, git checkout -- stt_cli/assets) or import the model again",
             markup=False,
         )
         raise typer.Exit(EXIT_SOME_FAILED)
@@ -117,12 +123,13 @@ def download(
     name: Annotated[
         str, typer.Argument(help="A Whisper size (large-v3) or a hub id (Systran/faster-whisper-small).")
     ],
+    offline: Offline = False,
 ) -> None:
     """Download a model into the store, on a machine with internet (copy the store to offline machines)."""
     from stt_cli import models
 
     try:
-        resolved = models.resolve(name)
+        resolved = models.resolve(name, offline=offline)
     except SttError as error:
         raise _fail(error) from None
     with _stdout():
@@ -139,7 +146,7 @@ def import_(
     ] = None,
 ) -> None:
     """Copy a model folder into the store and record its checksums; then use it with --model NAME."""
-    from stt_cli.model_store import import_model
+    from stt_cli.models.store import import_model
 
     try:
         model = import_model(folder, name)
@@ -173,9 +180,7 @@ def doctor() -> None:
     lines += _model_lines()
     for check in privacy_audit():
         lines.append((check.ok, f"{check.library}: {check.detail}"))
-    from stt_cli import models
-
-    offline = models.offline_requested()
+    offline = os.environ.get("STT_OFFLINE", "") not in ("", "0")
     lines.append(
         (True, f"offline mode {'on' if offline else 'off'} (--offline or STT_OFFLINE=1 forbids downloads)")
     )
@@ -188,7 +193,7 @@ def doctor() -> None:
 
 def _model_lines() -> list[tuple[bool, str]]:
     from stt_cli import models
-    from stt_cli.model_store import inventory
+    from stt_cli.models.store import inventory
 
     try:
         found = inventory()
@@ -210,7 +215,7 @@ def _model_lines() -> list[tuple[bool, str]]:
     return lines
 
 
-def privacy_audit():
+def privacy_audit() -> list[Check]:
     from stt_cli.privacy import audit
 
     return audit()

@@ -1,6 +1,6 @@
 """The model store as a whole: what is in it, whether it is intact, and bringing models in.
 
-``models.py`` finds and loads one model; this module answers ``stt models list / verify / import / download``.
+``models/__init__.py`` finds and loads one model; this module answers ``stt models list / verify / import``.
 Imported models get a record of their files' sha256 (``.stt-files.json``) so that ``verify`` and every later
 load can tell a damaged copy from a good one, as the manifest does for the bundled models.
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 from stt_cli import models
 from stt_cli.errors import ModelUnavailableError, UsageError
 from stt_cli.fileio import atomic_write_text, current_umask, sha256_file
+from stt_cli.models.bundled import IMPORT_RECORD, load_manifest
 
-RECORD = ".stt-files.json"
 _RESERVED = {"hub", "diarization"}
 
 
@@ -62,7 +62,7 @@ def inventory() -> list[StoredModel]:
         ModelUnavailableError: the bundled manifest is missing or damaged.
     """
     found: list[StoredModel] = []
-    manifest = models.load_manifest()
+    manifest = load_manifest()
     for name, entry in manifest.get("models", {}).items():
         found.append(_speech(name, "bundled", entry.get("languages", "")))
     try:
@@ -101,14 +101,14 @@ def _speech(name: str, origin: str, languages: str, display: str | None = None) 
 
 
 def _bundled_size(name: str) -> int:
-    entry = models.load_manifest().get("models", {}).get(name, {})
+    entry = load_manifest().get("models", {}).get(name, {})
     return sum(int(spec.get("size", 0)) for spec in entry.get("files", {}).values())
 
 
 def verify() -> list[FileCheck]:
     """Recompute the sha256 of every file the manifest or an import record lists."""
     checks: list[FileCheck] = []
-    manifest = models.load_manifest()
+    manifest = load_manifest()
     for model in inventory():
         if model.path is None:
             checks.append(FileCheck(model.name, Path("-"), False, model.problem or "not found"))
@@ -154,11 +154,11 @@ def import_model(source: Path, name: str | None = None) -> StoredModel:
             f"{source} is not a CTranslate2 Whisper model folder (needs {', '.join(missing or ['a folder'])})"
         )
     name = name or source.name
-    if "/" in name or name in _RESERVED or name in models.load_manifest().get("models", {}):
-        raise UsageError(f"'{name}' cannot be used as a model name here; choose another with --name")
+    if "/" in name or name in _RESERVED or name in load_manifest().get("models", {}):
+        raise UsageError(f"'{name}' cannot be used as a model name here; choose another with `name`")
     target = models.store_dir() / name
     if target.exists():
-        raise UsageError(f"the store already has a model called '{name}' ({target}); choose another with --name")
+        raise UsageError(f"the store already has a model called '{name}' ({target}); choose another with `name`")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{name}."))
@@ -166,7 +166,9 @@ def import_model(source: Path, name: str | None = None) -> StoredModel:
         shutil.copytree(source, copy)
         _share(copy)  # a store is shared by a team's accounts: a copied 0600 file would lock the others out
         files = {str(p.relative_to(copy)): sha256_file(p) for p in sorted(copy.rglob("*")) if p.is_file()}
-        atomic_write_text(copy / RECORD, json.dumps({"source": str(source), "files": files}, indent=2) + "\n")
+        atomic_write_text(
+            copy / IMPORT_RECORD, json.dumps({"source": str(source), "files": files}, indent=2) + "\n"
+        )
         copy.rename(target)  # whole or not at all: a half-copied model never appears under its name
         shutil.rmtree(staging, ignore_errors=True)
     except OSError as e:

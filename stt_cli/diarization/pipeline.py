@@ -33,9 +33,10 @@ from pyannote.audio.core.io import AudioFile
 from pyannote.audio.pipelines.speaker_diarization import DiarizeOutput
 from pyannote.audio.pipelines.utils import PipelineModel, SpeakerDiarizationMixin, get_model
 from pyannote.audio.pipelines.utils.diarization import set_num_speakers
-from pyannote.core import Annotation, Segment
+from pyannote.core import Annotation, Segment, SlidingWindow
 from pyannote.pipeline.parameter import Uniform
 
+Window = tuple[float, float, tuple[int, int]]  # start s, end s, (first frame, last frame)
 MAX_SPECTRAL = 1500  # windows in the affinity matrix: 1500² floats = 18 MB, eigh in about a second
 MIN_EMBED_SECONDS = 0.5  # shorter speech is repeated up to this length before it is embedded
 EMBED_BATCH = 32
@@ -51,7 +52,9 @@ class WindowedSpeakerDiarization(SpeakerDiarizationMixin, Pipeline):
         segmentation: pyannote segmentation model (``$model/segmentation`` in config.yaml).
         embedding: speaker embedding model taking ``[B, 1, N]`` waveforms (``$model/embedding``).
         segmentation_step: segmentation window step, as a fraction of its 10 s duration.
-        plda: accepted for layout compatibility with community-1 folders; not used.
+        segmentation_batch_size: segmentation windows run together.
+        loading: what pyannote's loader passes besides (``token``, ``cache_dir``, and the ``plda`` a
+            community-1 layout names, which this pipeline does not use).
 
     Hyper-parameters (``params`` in config.yaml): ``window`` and ``hop`` (seconds), ``pruning`` (fraction of
     neighbours kept per row of the affinity matrix), ``min_cluster_seconds`` (speech regions shorter than this
@@ -63,12 +66,11 @@ class WindowedSpeakerDiarization(SpeakerDiarizationMixin, Pipeline):
         segmentation: PipelineModel,
         embedding: PipelineModel,
         segmentation_step: float = 0.1,
-        plda: object | None = None,
         segmentation_batch_size: int = 16,
-        token: str | None = None,
-        cache_dir: str | None = None,
+        **loading: Any,
     ):
         super().__init__()
+        token, cache_dir = loading.get("token"), loading.get("cache_dir")
         model = get_model(segmentation, token=token, cache_dir=cache_dir)
         specifications = model.specifications
         duration = (specifications[0] if isinstance(specifications, tuple) else specifications).duration
@@ -148,7 +150,7 @@ class WindowedSpeakerDiarization(SpeakerDiarizationMixin, Pipeline):
             speaker_embeddings=centroids,
         )
 
-    def _windows(self, regions: list[tuple[int, int]], frames) -> list[tuple[float, float, tuple[int, int]]]:
+    def _windows(self, regions: list[tuple[int, int]], frames: SlidingWindow) -> list[Window]:
         """(start s, end s, (first frame, last frame)) of every embedding window over the speech regions."""
         windows = []
         for first, last in regions:
@@ -164,7 +166,9 @@ class WindowedSpeakerDiarization(SpeakerDiarizationMixin, Pipeline):
                 windows.append((a, b, (max(fa, first), min(fb, last))))
         return windows
 
-    def _embed(self, waveform: torch.Tensor, sample_rate: int, windows, hook) -> np.ndarray:
+    def _embed(
+        self, waveform: torch.Tensor, sample_rate: int, windows: list[Window], hook: Callable
+    ) -> np.ndarray:
         minimum = int(MIN_EMBED_SECONDS * sample_rate)
         pieces = []
         for start, end, _ in windows:
@@ -249,7 +253,7 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True))
 
 
-def _annotation(label_tracks: list[np.ndarray], frames, uri: str | None) -> Annotation:
+def _annotation(label_tracks: list[np.ndarray], frames: SlidingWindow, uri: str | None) -> Annotation:
     annotation = Annotation(uri=uri)
     for track, labels in enumerate(label_tracks):
         for speaker in np.unique(labels[labels >= 0]):

@@ -5,7 +5,7 @@ loop, a drifting timestamp) from one window to the next; cut blindly, it hears h
 says it twice when the windows overlap. So a chunk ends inside a silence that VAD found, never longer than
 ``max_seconds``; long silences between chunks are not sent to the recogniser at all. Only where someone
 talks for ``max_seconds`` without a breath does a chunk end mid-speech, and then the next one starts
-``overlap_seconds`` earlier and :func:`join_overlap` removes what both heard.
+``overlap_seconds`` earlier and :func:`stt_cli.asr.edit.join_overlap` removes what both heard.
 
 The planner is fed the decoded signal block by block with its VAD mask and keeps only what the next chunk
 may need, so memory does not grow with the length of the recording. Sample and frame indices stay in here.
@@ -13,17 +13,13 @@ may need, so memory does not grow with the length of the recording. Sample and f
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
-from difflib import SequenceMatcher
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from stt_cli.asr.vad import FRAME_SAMPLES, FRAME_SECONDS, NoVad, StreamingVad
 from stt_cli.audio import SAMPLE_RATE
-from stt_cli.types import Segment, Word
-from stt_cli.vad import FRAME_SAMPLES, FRAME_SECONDS, NoVad, StreamingVad
 
 _PAD = 0.3  # s of silence kept on each side of speech, so a chunk never starts or ends on a clipped phoneme
 _LONG_SILENCE = 4.0  # s; a silence this long always ends a chunk (Whisper invents words on long silences)
@@ -50,9 +46,9 @@ class ChunkPolicy:
             raise ValueError("the overlap must be between 0 and a third of the chunk length")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Chunk:
-    """A stretch of the file sent to the recogniser as one piece.
+    """A stretch of the file sent to the recogniser as one piece, with its samples.
 
     Attributes:
         index: 0, 1, 2… in file order.
@@ -60,6 +56,7 @@ class Chunk:
         end_sample: the file sample just after its end.
         overlap: seconds at its start that the previous chunk also covered (0 when cut in a silence).
         speech: the VAD speech spans inside it, in file seconds.
+        samples: its 16 kHz mono signal (``end_sample - first_sample`` samples, fewer at the file's end).
     """
 
     index: int
@@ -67,6 +64,7 @@ class Chunk:
     end_sample: int
     overlap: float = 0.0
     speech: tuple[tuple[float, float], ...] = ()
+    samples: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32), repr=False)
 
     @property
     def start(self) -> float:
@@ -88,10 +86,10 @@ class Chunk:
         """A file time as seconds from the start of this chunk."""
         return (file_seconds * SAMPLE_RATE - self.first_sample) / SAMPLE_RATE
 
-    def audio_between(self, samples: np.ndarray, start: float, end: float) -> np.ndarray:
-        """The part of this chunk's ``samples`` between two file times."""
+    def audio_between(self, start: float, end: float) -> np.ndarray:
+        """The part of this chunk's samples between two file times."""
         first = max(0, round(start * SAMPLE_RATE) - self.first_sample)
-        return samples[first : max(first, round(end * SAMPLE_RATE) - self.first_sample)]
+        return self.samples[first : max(first, round(end * SAMPLE_RATE) - self.first_sample)]
 
     def speech_seconds(self, start: float, end: float) -> float:
         """Seconds of VAD speech between two file times."""
@@ -186,18 +184,18 @@ class ChunkPlanner:
         self._next_index = 0
         self._pending_overlap = 0  # frames the last cut left shared with the chunk to come
 
-    def push(self, samples: np.ndarray, mask: np.ndarray) -> Iterator[tuple[Chunk, np.ndarray]]:
+    def push(self, samples: np.ndarray, mask: np.ndarray) -> Iterator[Chunk]:
         """Add a block and the mask frames completed with it; yield the chunks that are now decided."""
         self._samples = np.concatenate([self._samples, samples]) if self._samples.size else samples
         self._mask = np.concatenate([self._mask, mask])
         yield from self._drain(final=False)
 
-    def finish(self, mask: np.ndarray) -> Iterator[tuple[Chunk, np.ndarray]]:
+    def finish(self, mask: np.ndarray) -> Iterator[Chunk]:
         """Add the last mask frames and yield every chunk left."""
         self._mask = np.concatenate([self._mask, mask])
         yield from self._drain(final=True)
 
-    def _drain(self, *, final: bool) -> Iterator[tuple[Chunk, np.ndarray]]:
+    def _drain(self, *, final: bool) -> Iterator[Chunk]:
         while self._mask.size:
             cut = plan_cut(self._mask, self.policy, final=final)
             if cut is None:
@@ -217,9 +215,10 @@ class ChunkPlanner:
                     end_sample=end,
                     overlap=overlap * FRAME_SECONDS,
                     speech=_spans(self._mask[cut.first : cut.end], self._frame0 + cut.first),
+                    samples=self._samples[local].copy(),
                 )
                 self._next_index += 1
-                yield chunk, self._samples[local].copy()
+                yield chunk
             self._pending_overlap = cut.overlap
             self._forget(cut.resume)
             if final and cut.resume >= self._mask.shape[0]:
@@ -233,114 +232,9 @@ class ChunkPlanner:
 
 def stream_chunks(
     blocks: Iterable[np.ndarray], policy: ChunkPolicy, detector: StreamingVad | NoVad
-) -> Iterator[tuple[Chunk, np.ndarray]]:
+) -> Iterator[Chunk]:
     """Cut a recording that arrives as 16 kHz blocks into chunks, as soon as each is decided."""
     planner = ChunkPlanner(policy)
     for block in blocks:
         yield from planner.push(block, detector.feed(block))
     yield from planner.finish(detector.finish())
-
-
-# --- joining chunks that overlap ------------------------------------------------------------------------
-
-_NEAR = 0.8  # text similarity above which two words at the same time are the same word heard twice
-_SAME_TIME = 0.3  # s; starts closer than this are the same moment whatever the two decodes said
-
-
-def join_overlap(
-    before: Sequence[Segment], after: Sequence[Segment], overlap: tuple[float, float]
-) -> tuple[list[Segment], list[Segment]]:
-    """Join the segments of two chunks that both covered ``overlap`` (file seconds), so no word is said twice
-    and none is lost.
-
-    The seam is where the two decodes agree: a word both heard at the same moment (same or nearly the same
-    text, compared without case or punctuation; their times overlap or start within 0.3 s), the agreeing
-    pair nearest the overlap's middle. ``before`` keeps its words up to that word, ``after`` its words after
-    it. Where the decodes share no word (one of them skipped part of the overlap: Whisper often drops a
-    half-sentence at the start of a window), the cut is the time that keeps the most words, the one nearest
-    the middle among equals, so one side's coverage fills the other's gap. A word of ``after`` that
-    ``before`` kept at the same moment is then dropped; a word really said twice is said at two moments and
-    stays.
-
-    Returns:
-        The trimmed ``before`` and ``after`` segments (segments left with no words are dropped).
-    """
-    middle = (overlap[0] + overlap[1]) / 2
-    if not all(s.words for s in [*before, *after]):
-        # Without word times only whole segments can be kept: ``before`` keeps those starting before the
-        # middle, ``after`` those reaching past where ``before``'s kept text ends.
-        left = [s for s in before if s.start < middle]
-        reach = max((s.end for s in left), default=overlap[0])
-        return left, [s for s in after if s.end > reach + _SAME_TIME]
-    tail = [w for s in before for w in s.words if w.end > overlap[0]]
-    head = [w for s in after for w in s.words if w.start < overlap[1]]
-    drop_before, drop_after = _seam(tail, head, middle)
-    kept_before = pieces(before, lambda w: id(w) not in drop_before)
-    kept_after = pieces(after, lambda w: id(w) not in drop_after)
-    kept_tail = [w for s in kept_before for w in s.words if w.end > overlap[0]]
-
-    def heard_before(word: Word | Segment) -> bool:
-        return isinstance(word, Word) and word.start < overlap[1] and any(_same_word(word, o) for o in kept_tail)
-
-    return kept_before, pieces(kept_after, lambda w: not heard_before(w))
-
-
-def _seam(tail: list[Word], head: list[Word], middle: float) -> tuple[set[int], set[int]]:
-    """Which words of ``before``'s tail and ``after``'s head to drop (as ``id`` sets) to join them."""
-    pairs = [
-        (abs((a.start + b.start) / 2 - middle), i, j)
-        for i, b in enumerate(tail)
-        for j, a in enumerate(head)
-        if _same_word(a, b)
-    ]
-    if pairs:
-        _, i, j = min(pairs)
-        return {id(w) for w in tail[i + 1 :]}, {id(w) for w in head[: j + 1]}
-    # No agreement: cut at a time ``t`` (``before`` keeps words whose middle is before it, ``after`` the rest).
-    cuts = {middle, *(t + d for w in [*tail, *head] for t in [middle_of(w)] for d in (0.0, 1e-6))}
-
-    def kept(t: float) -> tuple[int, float]:
-        count = sum(middle_of(w) < t for w in tail) + sum(middle_of(w) >= t for w in head)
-        return count, -abs(t - middle)
-
-    best = max(cuts, key=kept)
-    return {id(w) for w in tail if middle_of(w) >= best}, {id(w) for w in head if middle_of(w) < best}
-
-
-def keep_words(segment: Segment, wanted: Callable[[Word | Segment], bool]) -> Segment | None:
-    """The segment with only the words ``wanted`` accepts (``None`` if none is left); a segment without word
-    times is judged whole."""
-    if not segment.words:
-        return segment if wanted(segment) else None
-    words = tuple(w for w in segment.words if wanted(w))
-    if len(words) == len(segment.words):
-        return segment
-    if not words:
-        return None
-    text = "".join(w.text for w in words).strip()
-    return replace(segment, start=words[0].start, end=words[-1].end, words=words, text=text)
-
-
-def pieces(segments: Sequence[Segment], wanted: Callable[[Word | Segment], bool]) -> list[Segment]:
-    """:func:`keep_words` over several segments, dropping those left with nothing."""
-    return [s for s in (keep_words(segment, wanted) for segment in segments) if s is not None]
-
-
-def middle_of(item: Word | Segment) -> float:
-    return (item.start + item.end) / 2
-
-
-def _same_word(a: Word, b: Word) -> bool:
-    at_same_time = min(a.end, b.end) > max(a.start, b.start) or abs(a.start - b.start) < _SAME_TIME
-    return at_same_time and same_text(a, b)
-
-
-def same_text(a: Word, b: Word) -> bool:
-    """Whether two hearings are the same word: equal, or nearly, without case or punctuation."""
-    x, y = _plain(a.text), _plain(b.text)
-    return x == y or SequenceMatcher(None, x, y).ratio() >= _NEAR
-
-
-def _plain(text: str) -> str:
-    """A word without case, accents' composition differences or punctuation, for comparing two hearings."""
-    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())

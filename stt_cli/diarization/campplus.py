@@ -161,7 +161,7 @@ class _Bn(nn.Module):
 
 
 class _XVector(nn.Module):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         growth, bottleneck = 32, 128
         self.tdnn = _Tdnn(320, 128, kernel=5, stride=2)
@@ -186,7 +186,7 @@ class _XVector(nn.Module):
 class CamPlusPlus(Model):
     """CAM++ as a pyannote.audio embedding model (16 kHz mono in, 192-d embedding out)."""
 
-    def __init__(self, sample_rate: int = 16_000, num_channels: int = 1, task=None):
+    def __init__(self, sample_rate: int = 16_000, num_channels: int = 1, task: Any = None) -> None:
         super().__init__(sample_rate=sample_rate, num_channels=num_channels, task=task)
         self.head = _Fcm()
         self.xvector = _XVector()

@@ -1,0 +1,187 @@
+"""Speech recognition, chunk by chunk.
+
+Each chunk (see ``chunking.py``) is decoded on its own, primed with the end of the text before it so names
+and spellings stay consistent across cuts, unless that text looks like a loop (priming with a loop invites
+more of it). Two checks follow every chunk, and each decodes a stretch again with other settings, at most
+twice, recording what it did in the transcript:
+
+- the loop guard (``loops.py``): a segment that says the same phrase back to back, or compresses too well, is
+  decoded again without the previous text and, failing that, by sampling; if every decode loops, the repeats
+  are removed so the output never says one phrase over and over;
+- the coverage check (``coverage.py``): more than 4 s of VAD speech with no word in it means the decoder
+  skipped it (Whisper does, after a confident "no speech" or a timestamp jump); that stretch is decoded again
+  on its own and spliced in.
+
+``whisper.py`` is the only module that talks to faster-whisper; the rest is pure logic on our own types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from stt_cli.asr.chunking import Chunk
+from stt_cli.asr.coverage import skipped_speech, splice
+from stt_cli.asr.edit import drop_boundary_echoes, join_overlap, middle_of, monotonic, pieces, plain_words
+from stt_cli.asr.loops import LONGEST_PHRASE, collapse_repeats, context_after, looping_spans, loops
+from stt_cli.asr.whisper import FIRST, RETRIES, Decoder
+from stt_cli.options import AsrOptions
+from stt_cli.types import LanguageSource, Retry, RetryOutcome, RetryReason, Segment, Word
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
+Span = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """A whole file's recognised speech.
+
+    Attributes:
+        language: the language decoding used (``"und"`` when nothing was heard to detect it from).
+        language_source: how the language was decided.
+        language_probability: detection confidence; ``None`` unless detected.
+        segments: the segments, in time order, numbered from 0.
+        retries: stretches decoded again by the loop guard or the coverage check.
+        chunks: how many chunks were decoded.
+    """
+
+    language: str
+    language_source: LanguageSource
+    language_probability: float | None
+    segments: tuple[Segment, ...]
+    retries: tuple[Retry, ...] = ()
+    chunks: int = 0
+
+
+def _nowhere(seconds: float) -> None:
+    return None
+
+
+def recognise(
+    model: WhisperModel,
+    chunks: Iterable[Chunk],
+    options: AsrOptions,
+    *,
+    on_progress: Callable[[float], None] = _nowhere,
+) -> Recognition:
+    """Decode every chunk of a recording, in order, as it arrives.
+
+    ``on_progress`` is told the file time reached, after each segment and each chunk.
+
+    Raises:
+        MemoryError: the device ran out of memory.
+        TranscriptionError: the recogniser failed.
+    """
+    decoder = Decoder(model, options)
+    done: list[Segment] = []
+    previous: list[Segment] = []  # the last chunk's segments, still open to an overlap join
+    retries: list[Retry] = []
+    context = ""
+    count = 0
+    for group in _groups(chunks, options.batch_size):
+        if options.batch_size > 1:
+            firsts = decoder.decode_batch(group)
+        else:
+            firsts = [decoder.decode(group[0], FIRST, context=context, heard=on_progress)]
+        for chunk, first in zip(group, firsts, strict=True):
+            # After an overlap the chunk starts by repeating the last one on purpose; the join handles that.
+            before = [] if chunk.overlap else plain_words(context)
+            segments, found = _checked(decoder, chunk, first, before)
+            retries.extend(found)
+            if chunk.overlap and previous:
+                previous, segments = join_overlap(previous, segments, (chunk.start, chunk.start + chunk.overlap))
+            done.extend(previous)
+            previous = segments
+            context = context_after(segments, context)
+            count += 1
+            on_progress(chunk.end)
+    done.extend(previous)
+    language = decoder.found_language
+    return Recognition(
+        language=language.code,
+        language_source=language.source,
+        language_probability=language.probability,
+        segments=tuple(replace(s, id=i) for i, s in enumerate(drop_boundary_echoes(list(monotonic(done))))),
+        retries=tuple(retries),
+        chunks=count,
+    )
+
+
+def _groups(chunks: Iterable[Chunk], size: int) -> Iterator[list[Chunk]]:
+    group: list[Chunk] = []
+    for chunk in chunks:
+        group.append(chunk)
+        if len(group) >= size:
+            yield group
+            group = []
+    if group:
+        yield group
+
+
+def _checked(
+    decoder: Decoder, chunk: Chunk, segments: list[Segment], before: list[str]
+) -> tuple[list[Segment], list[Retry]]:
+    """Run the loop guard, then the coverage check, on one chunk's first decode.
+
+    ``before`` is the end of the text before this chunk, so that a chunk that only repeats what was said
+    last, or reads back its prompt, counts as a loop too.
+    """
+    retries = []
+    for span in looping_spans(segments, before):
+        segments, retry = _unloop(decoder, chunk, segments, before, span)
+        retries.append(retry)
+    for gap in skipped_speech(chunk, segments):
+        segments, retry = _recover(decoder, chunk, segments, gap)
+        retries.append(retry)
+    return segments, retries
+
+
+def _unloop(
+    decoder: Decoder, chunk: Chunk, segments: list[Segment], before: list[str], span: Span
+) -> tuple[list[Segment], Retry]:
+    """Decode a looping stretch again; keep the first retry that does not loop, else collapse the repeats."""
+
+    def inside(item: Word | Segment) -> bool:
+        return span[0] <= middle_of(item) <= span[1]
+
+    earlier = plain_words(" ".join(s.text for s in pieces(segments, lambda w: middle_of(w) < span[0])))
+    prior = (before + earlier)[-2 * LONGEST_PHRASE :]
+    tried = []
+    for profile in RETRIES:
+        tried.append(profile.name)
+        again = pieces(decoder.decode(chunk, profile, span=span), inside)
+        if again and not loops(again, prior):
+            return splice(segments, again, span), _retry(
+                span, RetryReason.loop, tried, RetryOutcome.recovered, again
+            )
+    # Every decode repeats itself: keep the first, with runaway repeats said once.
+    looped = pieces(segments, inside)
+    collapsed = collapse_repeats(looped, prior)
+    outcome = RetryOutcome.collapsed if collapsed != looped else RetryOutcome.unchanged
+    kept = pieces(segments, lambda w: not inside(w))
+    return sorted([*kept, *collapsed], key=lambda s: s.start), _retry(
+        span, RetryReason.loop, tried, outcome, collapsed
+    )
+
+
+def _recover(decoder: Decoder, chunk: Chunk, segments: list[Segment], gap: Span) -> tuple[list[Segment], Retry]:
+    """Decode a stretch the first decode skipped; splice in the first retry that finds words and no loop."""
+    tried = []
+    for profile in RETRIES:
+        tried.append(profile.name)
+        # Words heard at the very edges are the neighbours' words, clipped: they are already in the text.
+        found = pieces(decoder.decode(chunk, profile, span=gap), lambda w: gap[0] < middle_of(w) < gap[1])
+        if found and not loops(found, []):
+            return splice(segments, found, gap), _retry(
+                gap, RetryReason.coverage, tried, RetryOutcome.recovered, found
+            )
+    return segments, _retry(gap, RetryReason.coverage, tried, RetryOutcome.unchanged, [])
+
+
+def _retry(span: Span, reason: RetryReason, tried: list[str], outcome: RetryOutcome, kept: list[Segment]) -> Retry:
+    start, end = span
+    words = sum(len(s.words) or len(s.text.split()) for s in kept if start <= (s.start + s.end) / 2 <= end)
+    return Retry(start=start, end=end, reason=reason, attempts=tuple(tried), outcome=outcome, words=words)

@@ -1,0 +1,219 @@
+"""``stt transcribe``: options in, one call into the batch, the outcome shown. All work is in the library."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stt_cli.cli.display import error_line, events_for, interrupts, print_summary, say
+from stt_cli.errors import EXIT_INTERRUPTED, SttError, UsageError
+from stt_cli.options import (
+    DEFAULT_MODEL,
+    AsrOptions,
+    Device,
+    DiarizationOptions,
+    InputOptions,
+    OutputFormat,
+    OutputOptions,
+    Task,
+    parse_duration,
+    parse_formats,
+    parse_size,
+)
+from stt_cli.outcomes import BatchResult
+
+
+def transcribe(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Audio or video files, folders (searched recursively) or quoted glob patterns ('day*/**/*.mp3').",
+            show_default=False,
+        ),
+    ],
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model", "-m", help="Bundled name (base, tiny.en), Whisper size (large-v3), hub id, or model folder."
+        ),
+    ] = DEFAULT_MODEL,
+    language: Annotated[
+        str | None,
+        typer.Option("--language", "-l", help="Language code such as en or id; detected when left out."),
+    ] = None,
+    task: Annotated[Task, typer.Option(help="transcribe, or translate into English.")] = Task.transcribe,
+    device: Annotated[Device, typer.Option(help="auto uses a CUDA GPU when one is visible.")] = Device.auto,
+    compute_type: Annotated[
+        str, typer.Option(help="auto (int8 on CPU, float16 on GPU), int8, int8_float16, float16, float32, …")
+    ] = "auto",
+    threads: Annotated[int, typer.Option(help="CPU threads; 0 uses every available CPU.")] = 0,
+    beam_size: Annotated[int, typer.Option(help="Beam search width; 1 is greedy and faster.")] = 5,
+    initial_prompt: Annotated[
+        str | None, typer.Option(help="Text to prime decoding with: names, spellings, style.")
+    ] = None,
+    hotwords: Annotated[str | None, typer.Option(help="Words to bias decoding towards.")] = None,
+    vad: Annotated[
+        bool,
+        typer.Option(
+            "--vad/--no-vad",
+            help="Skip non-speech with Silero VAD and cut chunks in pauses (stops loops on silence).",
+        ),
+    ] = True,
+    word_timestamps: Annotated[
+        bool, typer.Option("--word-timestamps/--no-word-timestamps", help="Time every word.")
+    ] = True,
+    chunk_length: Annotated[
+        float, typer.Option(help="Longest stretch of audio decoded at once, in seconds (cut in a pause).")
+    ] = 300.0,
+    batch_size: Annotated[
+        int, typer.Option(help="Chunks decoded together (faster on a GPU); 1 decodes in order, each primed.")
+    ] = 1,
+    diarize: Annotated[
+        bool, typer.Option("--diarize/--no-diarize", help="Say who speaks: label every segment and word.")
+    ] = False,
+    num_speakers: Annotated[int | None, typer.Option(help="Exact number of speakers, when known.")] = None,
+    min_speakers: Annotated[int | None, typer.Option(help="At least this many speakers.")] = None,
+    max_speakers: Annotated[int | None, typer.Option(help="At most this many speakers.")] = None,
+    speaker_names: Annotated[
+        str | None,
+        typer.Option(help="Names in order of first appearance, e.g. 'Judge,Counsel,Witness'."),
+    ] = None,
+    diarization_model: Annotated[
+        str | None,
+        typer.Option(
+            help="Diarization pipeline folder (community-1 layout) or hub id; bundled offline one if unset."
+        ),
+    ] = None,
+    hf_token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="HF_TOKEN", show_default=False, help="Hugging Face token, only for a gated hub pipeline."
+        ),
+    ] = None,
+    formats: Annotated[
+        list[str],
+        typer.Option(
+            "--format", "-f", help="json, srt, vtt, txt, rttm: comma list or repeated; all for json,srt,vtt,txt."
+        ),
+    ] = ["srt"],  # noqa: B006 - typer needs a literal default; it is never mutated
+    max_line_width: Annotated[int, typer.Option(help="Subtitle characters per line (SRT, VTT).")] = 42,
+    max_line_count: Annotated[int, typer.Option(help="Subtitle lines per cue (SRT, VTT).")] = 2,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option("--output-dir", "-o", help="Write here instead of next to each input.", file_okay=False),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Transcribe again even when current outputs exist.")
+    ] = False,
+    fail_fast: Annotated[
+        bool, typer.Option("--fail-fast", help="Stop the batch at the first failed file.")
+    ] = False,
+    max_duration: Annotated[
+        str, typer.Option(help="Refuse recordings longer than this (12h, 90m, 3600); 0 for no limit.")
+    ] = "12h",
+    max_size: Annotated[
+        str, typer.Option(help="Refuse files larger than this (16G, 500M); 0 for no limit.")
+    ] = "16G",
+    allow_truncated: Annotated[
+        bool,
+        typer.Option(
+            "--allow-truncated", help="Transcribe what can be decoded of a truncated file (with a warning)."
+        ),
+    ] = False,
+    summary_json: Annotated[
+        Path | None,
+        typer.Option(help="Also write the batch summary as JSON here, for scripts and CI.", dir_okay=False),
+    ] = None,
+    audio_track: Annotated[
+        int | None,
+        typer.Option(help="Audio track to transcribe (0 is the first); by default the one with the most speech."),
+    ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline", envvar="STT_OFFLINE", help="Touch no network at all; a missing model is an error."
+        ),
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what each stage does.")] = False,
+) -> None:
+    """Transcribe recordings; write <name>.<format> next to each input (or under --output-dir)."""
+    from stt_cli import batch
+    from stt_cli.pipeline import Transcriber
+
+    _configure_logging(verbose)
+    interrupts.arm()  # Ctrl-C and `kill` stop cleanly until the last file is finished
+    if offline:
+        _go_offline()
+    try:
+        asr_options = AsrOptions(
+            model=model, language=language, task=task, device=device, compute_type=compute_type, threads=threads,
+            beam_size=beam_size, initial_prompt=initial_prompt, hotwords=hotwords, vad=vad,
+            word_timestamps=word_timestamps, chunk_length=chunk_length, batch_size=batch_size,
+        )  # fmt: skip
+        output = OutputOptions(
+            formats=parse_formats(formats), output_dir=output_dir, max_line_width=max_line_width,
+            max_line_count=max_line_count,
+        )  # fmt: skip
+        diarization = _diarization_options(
+            diarize, output, model=diarization_model, num_speakers=num_speakers, min_speakers=min_speakers,
+            max_speakers=max_speakers, speaker_names=speaker_names, token=hf_token,
+        )  # fmt: skip
+        limits = InputOptions(
+            max_duration=parse_duration(max_duration), max_size=parse_size(max_size),
+            allow_truncated=allow_truncated, audio_track=audio_track,
+        )  # fmt: skip
+        job = batch.Job(
+            output=output, limits=limits, overwrite=overwrite, fail_fast=fail_fast, summary=summary_json
+        )
+        load = functools.partial(Transcriber.load, asr_options, diarization, offline=offline)
+        result = batch.run(inputs, job, load, events_for(quiet))
+    except SttError as error:
+        say(error_line(error))
+        raise typer.Exit(error.exit_code) from None
+    except KeyboardInterrupt:  # while loading the model: nothing was started
+        say("stt: interrupted")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    interrupts.done()  # the work is done: a signal from now on must not turn it into a failure
+    _finish(result, quiet)
+
+
+def _finish(result: BatchResult, quiet: bool) -> None:
+    if result.interrupted:
+        say("stt: interrupted: finished transcripts are kept; rerun the same command to do the rest")
+    if len(result.outcomes) > 1 and not quiet:
+        print_summary(result)
+    raise typer.Exit(result.exit_code)
+
+
+def _diarization_options(
+    diarize: bool, output: OutputOptions, *, speaker_names: str | None, **speaker_options: object
+) -> DiarizationOptions | None:
+    """The speaker options, or ``None`` without --diarize (where speaker options are a usage error)."""
+    if diarize:
+        names = tuple(n.strip() for n in speaker_names.split(",")) if speaker_names else ()
+        return DiarizationOptions(speaker_names=names, **speaker_options)  # type: ignore[arg-type]
+    asked = [v for k, v in speaker_options.items() if k != "token"] + [speaker_names]
+    if OutputFormat.rttm in output.formats or any(v is not None for v in asked):
+        raise UsageError("speaker options and the rttm format need --diarize")
+    return None
+
+
+def _go_offline() -> None:
+    # huggingface_hub reads these: no library stt loads tries the network (stt itself is told by `offline`).
+    for variable in ("STT_OFFLINE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        os.environ[variable] = "1"
+
+
+def _configure_logging(verbose: bool) -> None:
+    # The library only logs; the CLI decides what reaches the terminal.
+    level = logging.INFO if verbose else logging.ERROR
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for name in ("stt_cli", "faster_whisper"):
+        logging.getLogger(name).setLevel(level)

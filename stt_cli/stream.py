@@ -1,0 +1,116 @@
+"""One recording's audio on its way to the recogniser: which track to hear, the decoded stream (metered,
+counted and timed as it goes, and kept whole only when the diarization needs it), and what the levels say."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from stt_cli import audio
+from stt_cli.asr.vad import FRAME_SECONDS, StreamingVad
+from stt_cli.errors import NoAudioStreamError
+from stt_cli.fileio import shown
+from stt_cli.levels import SignalMeter, SignalStats
+from stt_cli.probe import AudioTrack, MediaInfo
+from stt_cli.progress import StageClock
+
+logger = logging.getLogger("stt_cli")
+
+TRACK_SCAN_SECONDS = 300.0  # of each audio track, listened to for speech when a file has several
+
+
+def choose_track(path: Path, info: MediaInfo, wanted: int | None) -> AudioTrack:
+    """The audio track to transcribe: the one asked for, the only one, or the one with the most speech.
+
+    A courtroom video often carries a silent or camera-microphone track before the one the microphones
+    feed: transcribing track 0 alone gave an empty transcript of a hearing full of speech.
+    """
+    if wanted is not None:
+        if wanted >= len(info.tracks):
+            raise NoAudioStreamError(path, f"there is no audio track {wanted} (it has {len(info.tracks)})")
+        return info.tracks[wanted]
+    if len(info.tracks) == 1:
+        return info.tracks[0]
+    speech = [_speech_seconds(path, t.index) for t in info.tracks]
+    best = int(np.argmax(speech))
+    logger.info("%s: speech per audio track in the first %.0f s: %s", shown(path), TRACK_SCAN_SECONDS, speech)
+    return info.tracks[best]
+
+
+def _speech_seconds(path: Path, track: int) -> float:
+    detector = StreamingVad()
+    frames, heard = 0, 0.0
+    for block in audio.iter_audio(path, track=track):
+        mask = detector.feed(block)
+        frames += mask.shape[0]
+        heard += float(mask.sum()) * FRAME_SECONDS
+        if frames * FRAME_SECONDS >= TRACK_SCAN_SECONDS:
+            break
+    return round(heard, 1)
+
+
+def signal_warnings(info: MediaInfo, track: AudioTrack, stats: SignalStats) -> list[str]:
+    warnings = []
+    if len(info.tracks) > 1:
+        warnings.append(
+            f"the file has {len(info.tracks)} audio tracks; track {track.index} (the one with the most speech, "
+            "or the one asked for) was transcribed"
+        )
+    if stats.quiet:
+        warnings.append(
+            f"very quiet recording (its loudest speech is at {stats.level_dbfs:.0f} dBFS): voice detection was "
+            "made to hear it, but check the microphone and listen where the transcript looks thin"
+        )
+    if stats.clipped:
+        warnings.append(
+            f"clipped recording ({stats.clipped_share:.1%} of samples at full scale): the input was overdriven "
+            "and words may be misheard"
+        )
+    if 0 < track.sample_rate < audio.SAMPLE_RATE:
+        warnings.append(
+            f"recorded at {track.sample_rate} Hz (telephone quality or lower): expect more recognition errors"
+        )
+    return warnings
+
+
+class DecodedStream:
+    """One audio track as 16 kHz mono blocks, metered, counted and timed as they are decoded (and kept for
+    the diarization when asked)."""
+
+    def __init__(self, path: Path, track: int, max_duration: float, *, keep: bool, clock: StageClock) -> None:
+        self.path, self.track, self.max_duration, self.clock = path, track, max_duration, clock
+        self.samples = 0
+        self.meter = SignalMeter()
+        self._kept: list[np.ndarray] | None = [] if keep else None
+
+    @property
+    def seconds(self) -> float:
+        return self.samples / audio.SAMPLE_RATE
+
+    def take_signal(self) -> np.ndarray:
+        """The whole decoded signal, handed over once (the stream keeps no copy)."""
+        kept, self._kept = self._kept or [], None
+        return np.concatenate(kept) if kept else np.zeros(0, dtype=np.float32)
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        blocks = audio.iter_channels(self.path, track=self.track, max_duration=self.max_duration)
+        while True:
+            started = time.perf_counter()
+            try:
+                channels = next(blocks)
+                block = audio.mix_down(channels)
+            except StopIteration:
+                return
+            finally:
+                self.clock.add("decode", time.perf_counter() - started)
+            self.meter.update(channels, block)
+            # Some encoders overshoot full scale after resampling; Whisper's features assume [-1, 1].
+            block = np.clip(block, -1.0, 1.0)
+            self.samples += block.shape[0]
+            if self._kept is not None:
+                self._kept.append(block)
+            yield block
