@@ -206,7 +206,9 @@ def process_file(batch: Batch, item: InputFile, digest: str, on_progress: Progre
             moved.append((path, _move_aside(item.path, path)))
         for fmt, target in plan.write.items():
             written.append(_write(batch, fmt, transcript, target, item.path))
-        written_now = {fmt.value: (path.name, sha256_file(path)) for fmt, path in plan.write.items()}
+        written_now = {
+            fmt.value: resume.Entry(path.name, sha256_file(path), digest) for fmt, path in plan.write.items()
+        }
         record = resume.Record(
             digest, transcript.input.size_bytes, transcript.input.sha256, {**plan.kept, **written_now}
         )

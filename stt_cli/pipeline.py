@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from stt_cli import asr, models, probe
-from stt_cli.asr import chunking
+from stt_cli.asr import chunking, vocabulary
 from stt_cli.asr.vad import NoVad, StreamingVad
 from stt_cli.errors import InputChangedError, OutOfMemoryError, UsageError
 from stt_cli.fileio import FileIdentity, sha256_file, shown, text_of
@@ -114,11 +114,12 @@ class Transcriber:
         # beyond the chunk being decoded, so memory does not grow with the recording's length.
         stream = DecodedStream(path, track.index, limits.max_duration, keep=self.diarizer is not None, clock=clock)
         recognition = self._recognise(path, stream, track, on_progress)
+        segments, corrections = vocabulary.correct(recognition.segments, self.options.vocabulary)
         clock.lap("transcribe")
         warnings = _warnings(info, track, stream, limits, recognition)
         speakers: Attribution | None = None
         if self.diarizer is not None:
-            speakers = self._diarize(path, stream.take_signal(), recognition.segments, on_progress)
+            speakers = self._diarize(path, stream.take_signal(), segments, on_progress)
             clock.lap("diarize")
         _check_unchanged(path, before)
         return Transcript(
@@ -127,8 +128,10 @@ class Transcriber:
             language=recognition.language,
             language_source=recognition.language_source,
             language_probability=recognition.language_probability,
+            language_candidates=recognition.language_candidates,
+            language_probabilities=recognition.language_probabilities,
             task=self.options.task.value,
-            segments=speakers.segments if speakers else recognition.segments,
+            segments=speakers.segments if speakers else segments,
             model=ModelInfo(name=self.model.name, path=str(self.model.path), sha256=self.model.sha256),
             settings=self.settings(),
             warnings=tuple(warnings),
@@ -138,6 +141,7 @@ class Transcriber:
             speakers=speakers.speakers if speakers else (),
             turns=speakers.turns if speakers else (),
             diarization_model=self._diarization_model() if speakers else None,
+            corrections=corrections,
         )
 
     def _recognise(
@@ -204,10 +208,11 @@ class Transcriber:
 
 def _check_model_can(model: models.ResolvedModel, options: AsrOptions) -> None:
     """Refuse, before any audio is decoded, a language or task the model cannot do."""
-    if model.english_only and options.language not in (None, "en"):
+    other = [code for code in (options.language or "").split(",") if code and code != "en"]
+    if model.english_only and other:
         raise UsageError(
-            f"`language` {options.language} ({name_of(options.language or '')}): model '{model.name}' only "
-            "transcribes English; choose a multilingual `model` such as base"
+            f"`language` {other[0]} ({name_of(other[0])}): model '{model.name}' only transcribes English; "
+            "choose a multilingual `model` such as base"
         )
     if model.english_only and options.task is Task.translate:
         raise UsageError(f"`task` translate: model '{model.name}' is English-only and cannot translate")

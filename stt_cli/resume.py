@@ -42,20 +42,30 @@ class OutputState(StrEnum):
 
 
 @dataclass(frozen=True)
+class Entry:
+    """One output as stt wrote it: its name, its sha256 then, and the settings it was made with."""
+
+    file: str
+    sha256: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
 class Record:
     """What a record vouches for.
 
     Attributes:
-        fingerprint: the settings digest (see :func:`fingerprint`).
+        fingerprint: the settings digest of the last run that wrote (see :func:`fingerprint`).
         input_size: size of the transcribed bytes.
         input_sha256: their sha256.
-        outputs: format -> (file name, sha256 as written).
+        outputs: format -> the output as written. Outputs of earlier runs with other formats are carried
+            over with their own settings, so that stt still knows them for its own.
     """
 
     fingerprint: str
     input_size: int
     input_sha256: str
-    outputs: dict[str, tuple[str, str]]
+    outputs: dict[str, Entry]
 
 
 def record_path(source: Path, folder: Path) -> Path:
@@ -79,16 +89,20 @@ def read_record(path: Path) -> Record | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("record_version") != RECORD_VERSION:
             return None
-        outputs = {fmt: (str(o["file"]), str(o["sha256"])) for fmt, o in data["outputs"].items()}
+        made_with = str(data["fingerprint"])
+        outputs = {
+            fmt: Entry(str(o["file"]), str(o["sha256"]), str(o.get("fingerprint", made_with)))
+            for fmt, o in data["outputs"].items()
+        }
         known = data["input"]
-        return Record(str(data["fingerprint"]), int(known["size_bytes"]), str(known["sha256"]), outputs)
+        return Record(made_with, int(known["size_bytes"]), str(known["sha256"]), outputs)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
-def input_matches(record: Record | None, source: Path, settings_digest: str) -> bool:
-    """Whether ``record`` was made from this very content with these settings."""
-    if record is None or record.fingerprint != settings_digest:
+def same_recording(record: Record | None, source: Path) -> bool:
+    """Whether ``record`` was made from this very content (size first, then the sha256 of every byte)."""
+    if record is None:
         return False
     try:
         return source.stat().st_size == record.input_size and sha256_file(source) == record.input_sha256
@@ -101,11 +115,11 @@ def output_state(record: Record | None, fmt: str, path: Path) -> OutputState:
     try:
         if not path.exists():
             return OutputState.missing
-        if record is None or fmt not in record.outputs or record.outputs[fmt][0] != path.name:
+        if record is None or fmt not in record.outputs or record.outputs[fmt].file != path.name:
             return OutputState.foreign
         if not path.is_file():
             return OutputState.foreign
-        return OutputState.ours if sha256_file(path) == record.outputs[fmt][1] else OutputState.edited
+        return OutputState.ours if sha256_file(path) == record.outputs[fmt].sha256 else OutputState.edited
     except OSError:
         return OutputState.foreign
 
@@ -124,7 +138,8 @@ def write_record(path: Path, record: Record, *, source: Path) -> None:
         "fingerprint": record.fingerprint,
         "input": {"path": os.fsencode(source).decode("utf-8", "backslashreplace"), "size_bytes": record.input_size,
                   "sha256": record.input_sha256},
-        "outputs": {fmt: {"file": name, "sha256": digest} for fmt, (name, digest) in record.outputs.items()},
+        "outputs": {fmt: {"file": e.file, "sha256": e.sha256, "fingerprint": e.fingerprint}
+                    for fmt, e in record.outputs.items()},
         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }  # fmt: skip
     atomic_write_text(path, json.dumps(data, indent=2) + "\n")
@@ -137,14 +152,15 @@ class Plan:
     Attributes:
         skip: everything asked for is current.
         write: the outputs to (re)write.
-        kept: outputs a person edited that are left alone (their old record entries).
+        kept: record entries to carry over: outputs a person edited that are left alone, and stt's own outputs
+            of earlier runs in formats not asked for this time.
         aside: outputs to move aside before writing (``overwrite`` over edited or foreign files).
         warnings: what to tell the user about kept files.
     """
 
     skip: bool
     write: dict[OutputFormat, Path]
-    kept: dict[str, tuple[str, str]]
+    kept: dict[str, Entry]
     aside: tuple[Path, ...]
     warnings: tuple[str, ...]
 
@@ -182,18 +198,36 @@ def plan_outputs(
         if states[fmt] is OutputState.foreign and is_recording(path):
             raise OutputClashError(source, path, why="recording")
     changed = [fmt for fmt, s in states.items() if s in (OutputState.edited, OutputState.foreign)]
+    carried = _carried(record, record_file.parent, {f.value for f in targets})
     if overwrite:
-        return Plan(False, dict(targets), {}, tuple(targets[f] for f in changed), ())
-    current = input_matches(record, source, digest)
-    edited = [f for f in changed if states[f] is OutputState.edited]
+        return Plan(False, dict(targets), carried, tuple(targets[f] for f in changed), ())
+    same = same_recording(record, source)
+
+    def fresh(fmt: OutputFormat) -> bool:  # made from this recording with these settings
+        return same and record is not None and record.outputs[fmt.value].fingerprint == digest
+
+    keep = [f for f in targets if states[f] in (OutputState.ours, OutputState.edited) and fresh(f)]
+    edited = [f for f in keep if states[f] is OutputState.edited]
     warnings = tuple(f"kept {shown(targets[f].name)}: it was changed since stt wrote it" for f in edited)
-    if current and all(s in (OutputState.ours, OutputState.edited) for s in states.values()):
+    if len(keep) == len(targets):
         return Plan(True, {}, {}, (), warnings)
-    refused = next((f for f in changed if not current or states[f] is OutputState.foreign), None)
+    refused = next((f for f in changed if f not in keep), None)
     if refused is not None:
         raise OutputEditedError(source, targets[refused], backup_path(targets[refused]))
-    kept = {f.value: record.outputs[f.value] for f in edited} if record else {}
+    assert record is not None or not edited
+    kept = {**carried, **{f.value: record.outputs[f.value] for f in edited}} if record else carried
     return Plan(False, {f: p for f, p in targets.items() if f not in edited}, kept, (), warnings)
+
+
+def _carried(record: Record | None, folder: Path, asked: set[str]) -> dict[str, Entry]:
+    """Entries of outputs an earlier run wrote in formats not asked for now, whose files are still there."""
+    if record is None:
+        return {}
+    return {
+        fmt: entry
+        for fmt, entry in record.outputs.items()
+        if fmt not in asked and output_state(record, fmt, folder / entry.file) is not OutputState.missing
+    }
 
 
 def _guard(protected: frozenset[tuple[int, int]], source: Path, target: Path) -> None:

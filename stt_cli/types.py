@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 # Bumped whenever a field of the JSON output changes meaning or disappears (adding one is compatible).
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 class LanguageSource(StrEnum):
@@ -72,6 +72,7 @@ class Segment:
         no_speech_prob: the model's probability that this window held no speech.
         compression_ratio: gzip compression ratio of the text (high values flag loops).
         speaker: the speaker id when diarized (a segment never spans two speakers then).
+        language: the segment's own language, when each segment's is detected (``segment_language``).
     """
 
     id: int
@@ -83,6 +84,7 @@ class Segment:
     no_speech_prob: float = 0.0
     compression_ratio: float = 0.0
     speaker: str | None = None
+    language: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -90,6 +92,7 @@ class Segment:
             "start": _round(self.start),
             "end": _round(self.end),
             "speaker": self.speaker,
+            "language": self.language,
             "text": self.text,
             "words": [w.to_dict() for w in self.words],
             "avg_logprob": round(self.avg_logprob, 4),
@@ -112,6 +115,26 @@ class SpeakerTurn:
 
     def to_dict(self) -> dict[str, Any]:
         return {"start": _round(self.start), "end": _round(self.end), "speaker": self.speaker}
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A near-miss of a vocabulary term, written as the term is spelled.
+
+    Attributes:
+        start: seconds from the start of the file (of the first word corrected).
+        end: seconds from the start of the file (of the last).
+        heard: what the recogniser wrote.
+        written: the term as the vocabulary spells it.
+    """
+
+    start: float
+    end: float
+    heard: str
+    written: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": _round(self.start), "end": _round(self.end), "heard": self.heard, "written": self.written}
 
 
 @dataclass(frozen=True)
@@ -280,8 +303,10 @@ class Transcript:
         duration: length of the decoded audio in seconds.
         language: the language the text is in (what decoding used).
         language_source: how it was decided (``"none"`` when there was no speech: language ``"und"``).
-        language_probability: detection confidence 0..1; ``None`` when the language was requested and
-            not detected (it is never overwritten with a made-up 1.0).
+        language_probability: detection confidence 0..1 (among the candidates when there were some);
+            ``None`` when the language was requested and not detected (never a made-up 1.0).
+        language_candidates: the languages detection chose among (empty: every language the model knows).
+        language_probabilities: the model's probabilities of the candidates, or of the 5 likeliest languages.
         task: ``"transcribe"`` or ``"translate"``.
         segments: the segments in time order.
         model: the model that produced the text.
@@ -293,6 +318,7 @@ class Transcript:
         retries: stretches decoded again by the coverage check or the loop guard.
         chunks: how many chunks the recording was cut into.
         provenance: tool version, times and stage timings.
+        corrections: near-misses of vocabulary terms written as the terms are spelled.
     """
 
     input: InputInfo
@@ -311,6 +337,9 @@ class Transcript:
     retries: tuple[Retry, ...] = ()
     chunks: int = 0
     provenance: Provenance | None = None
+    language_candidates: tuple[str, ...] = ()
+    language_probabilities: dict[str, float] = field(default_factory=dict)
+    corrections: tuple[Correction, ...] = ()
 
     def speaker_name(self, speaker_id: str | None) -> str | None:
         """The display name of a speaker id (``None`` stays ``None``)."""
@@ -334,6 +363,8 @@ class Transcript:
             "language_probability": (
                 None if self.language_probability is None else round(self.language_probability, 4)
             ),
+            "language_candidates": list(self.language_candidates),
+            "language_probabilities": {k: round(v, 4) for k, v in self.language_probabilities.items()},
             "task": self.task,
             "model": self.model.to_dict(),
             "settings": dict(self.settings),
@@ -344,6 +375,7 @@ class Transcript:
             "turns": [t.to_dict() for t in self.turns],
             "chunks": self.chunks,
             "retries": [r.to_dict() for r in self.retries],
+            "corrections": [c.to_dict() for c in self.corrections],
             "provenance": None if self.provenance is None else self.provenance.to_dict(),
             "segments": [s.to_dict() for s in self.segments],
         }

@@ -17,12 +17,13 @@ twice, recording what it did in the transcript:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from stt_cli.asr.chunking import Chunk
-from stt_cli.asr.coverage import skipped_speech, splice
+from stt_cli.asr.coverage import COVERAGE_ROUNDS, skipped_speech, splice
 from stt_cli.asr.edit import drop_boundary_echoes, join_overlap, middle_of, monotonic, pieces, plain_words
 from stt_cli.asr.loops import LONGEST_PHRASE, collapse_repeats, context_after, looping_spans, loops
 from stt_cli.asr.whisper import FIRST, RETRIES, Decoder
@@ -43,6 +44,8 @@ class Recognition:
         language: the language decoding used (``"und"`` when nothing was heard to detect it from).
         language_source: how the language was decided.
         language_probability: detection confidence; ``None`` unless detected.
+        language_candidates: the languages detection chose among (empty: all).
+        language_probabilities: the model's probabilities of the candidates (or of the 5 likeliest).
         segments: the segments, in time order, numbered from 0.
         retries: stretches decoded again by the loop guard or the coverage check.
         chunks: how many chunks were decoded.
@@ -54,6 +57,8 @@ class Recognition:
     segments: tuple[Segment, ...]
     retries: tuple[Retry, ...] = ()
     chunks: int = 0
+    language_candidates: tuple[str, ...] = ()
+    language_probabilities: dict[str, float] = field(default_factory=dict)
 
 
 def _nowhere(seconds: float) -> None:
@@ -91,6 +96,8 @@ def recognise(
             before = [] if chunk.overlap else plain_words(context)
             segments, found = _checked(decoder, chunk, first, before)
             retries.extend(found)
+            if options.segment_language:
+                segments = _segment_languages(decoder, chunk, segments)
             if chunk.overlap and previous:
                 previous, segments = join_overlap(previous, segments, (chunk.start, chunk.start + chunk.overlap))
             done.extend(previous)
@@ -107,6 +114,8 @@ def recognise(
         segments=tuple(replace(s, id=i) for i, s in enumerate(drop_boundary_echoes(list(monotonic(done))))),
         retries=tuple(retries),
         chunks=count,
+        language_candidates=language.candidates,
+        language_probabilities=dict(language.probabilities),
     )
 
 
@@ -133,10 +142,37 @@ def _checked(
     for span in looping_spans(segments, before):
         segments, retry = _unloop(decoder, chunk, segments, before, span)
         retries.append(retry)
-    for gap in skipped_speech(chunk, segments):
-        segments, retry = _recover(decoder, chunk, segments, gap)
-        retries.append(retry)
+    tried: set[Span] = set()
+    for _ in range(COVERAGE_ROUNDS):
+        gaps = [gap for gap in skipped_speech(chunk, segments) if gap not in tried]
+        for gap in gaps:
+            tried.add(gap)
+            segments, retry = _recover(decoder, chunk, segments, gap)
+            retries.append(retry)
     return segments, retries
+
+
+def _segment_languages(decoder: Decoder, chunk: Chunk, segments: list[Segment]) -> list[Segment]:
+    """Each segment with its own language; one said in another language than the recording's is decoded
+    again in it (Whisper decodes a window in one language, and would write an interpreter's English sentence
+    in Indonesian, or drop it)."""
+    usual = decoder.found_language.code
+    out: list[Segment] = []
+    for segment in segments:
+        if segment.language is not None:  # recovered by the coverage check, in its own language already
+            out.append(segment)
+            continue
+        span = (segment.start, segment.end)
+        found = decoder.span_language(chunk, span)
+        again: list[Segment] = []
+        if found is not None and found.code != usual:
+            decoded = decoder.decode(chunk, RETRIES[0], span=span, language=found.code)
+            again = pieces(decoded, functools.partial(_within, span))
+        if again and found is not None:
+            out.extend(replace(s, language=found.code) for s in again)
+        else:
+            out.append(replace(segment, language=usual))
+    return out
 
 
 def _unloop(
@@ -170,15 +206,26 @@ def _unloop(
 def _recover(decoder: Decoder, chunk: Chunk, segments: list[Segment], gap: Span) -> tuple[list[Segment], Retry]:
     """Decode a stretch the first decode skipped; splice in the first retry that finds words and no loop."""
     tried = []
+    # Speech the first decode skipped is often in another language than the recording's (Whisper, held to
+    # Indonesian, skips an English answer): with per-segment languages on, it is decoded in its own.
+    heard = decoder.span_language(chunk, gap) if decoder.options.segment_language else None
+    language = heard.code if heard is not None else None
     for profile in RETRIES:
         tried.append(profile.name)
+        decoded = decoder.decode(chunk, profile, span=gap, language=language)
         # Words heard at the very edges are the neighbours' words, clipped: they are already in the text.
-        found = pieces(decoder.decode(chunk, profile, span=gap), lambda w: gap[0] < middle_of(w) < gap[1])
+        found = pieces(decoded, lambda w: gap[0] < middle_of(w) < gap[1])
+        if language is not None:
+            found = [replace(s, language=language) for s in found]
         if found and not loops(found, []):
             return splice(segments, found, gap), _retry(
                 gap, RetryReason.coverage, tried, RetryOutcome.recovered, found
             )
     return segments, _retry(gap, RetryReason.coverage, tried, RetryOutcome.unchanged, [])
+
+
+def _within(span: Span, item: Word | Segment) -> bool:
+    return span[0] <= middle_of(item) <= span[1]
 
 
 def _retry(span: Span, reason: RetryReason, tried: list[str], outcome: RetryOutcome, kept: list[Segment]) -> Retry:

@@ -7,7 +7,14 @@ from stt_cli.asr.chunking import Chunk
 from stt_cli.asr.edit import middle_of, pieces, same_text
 from stt_cli.types import Segment
 
-COVERAGE_GAP = 4.0  # s of VAD speech without a word that counts as skipped
+# s of VAD speech without a word that counts as skipped. 4 s let short English answers between Indonesian ones
+# vanish (2 of 7 clips, 2.1 and 3.3 s, in bench.indonesian --mixed); at 2 s the 3.3 s one comes back and the
+# 13.6-minute English file of bench.long gives the same text, 2 retries and time as at 4 s. 1 s brought the
+# 2.1 s one back too, but cost 7 retries and 27 % more time there, and put a wrong-language phrase in the mix.
+COVERAGE_GAP = 2.0
+# A stretch decoded again can come back with a shorter hole still in it (Whisper heard the Indonesian on either
+# side of an English answer and skipped the answer again): that hole is tried once more, on its own.
+COVERAGE_ROUNDS = 2
 _LONG_WORD = 2.5  # s; no word lasts this long: a "word" timed so long spans speech Whisper skipped
 _SHORT_WORD = 0.02  # s; a word squeezed to nothing beside a stretched one is misplaced, not heard there
 

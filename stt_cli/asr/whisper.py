@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from stt_cli.asr.chunking import Chunk
+from stt_cli.asr.language import Language, choose
+from stt_cli.audio import SAMPLE_RATE
 from stt_cli.errors import TranscriptionError
 from stt_cli.options import AsrOptions
 from stt_cli.types import LanguageSource, Segment, Word
@@ -20,6 +22,9 @@ if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
 _FALLBACK = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)  # Whisper's temperature fallback, as in the paper
+_WINDOW = 30 * SAMPLE_RATE  # samples in one Whisper window
+_DETECTION_WINDOWS = 3  # windows of the first chunk whose language probabilities are averaged (90 s)
+_SHORTEST_DETECTION = 1.0  # s; a shorter segment's language is not judged on its own
 
 
 @dataclass(frozen=True)
@@ -49,15 +54,6 @@ RETRIES = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Language:
-    """A recording's language and how it was decided."""
-
-    code: str
-    source: LanguageSource
-    probability: float | None
-
-
 def _nothing(seconds: float) -> None:
     return None
 
@@ -71,10 +67,10 @@ class Decoder:
     def __init__(self, model: WhisperModel, options: AsrOptions) -> None:
         self.model, self.options = model, options
         self.language: Language | None = None
-        if options.language:
-            self.language = Language(options.language, LanguageSource.requested, None)
+        if options.forced_language:
+            self.language = Language(options.forced_language, LanguageSource.requested)
         elif not model.model.is_multilingual:
-            self.language = Language("en", LanguageSource.model, None)  # English-only models never detect
+            self.language = Language("en", LanguageSource.model)  # English-only models never detect
 
     @property
     def found_language(self) -> Language:
@@ -89,9 +85,11 @@ class Decoder:
         context: str = "",
         span: tuple[float, float] | None = None,
         heard: Callable[[float], None] = _nothing,
+        language: str | None = None,
     ) -> list[Segment]:
         """Decode a chunk, or the ``span`` (file seconds) of it, with one profile; times come back in file
-        seconds. ``heard`` is told where each segment ends, as it is decoded.
+        seconds. ``heard`` is told where each segment ends, as it is decoded. The recording's language is
+        detected on the first chunk decoded; ``language`` overrides it for this decode.
 
         Raises:
             MemoryError: the device ran out of memory.
@@ -100,10 +98,11 @@ class Decoder:
         options = self.options
         start, end = span or (chunk.start, chunk.end)
         prompt = " ".join(p for p in (options.initial_prompt, context if profile.use_context else "") if p) or None
+        code = language or self.language_of(chunk).code
         try:
-            raw_segments, info = self.model.transcribe(
+            raw_segments, _ = self.model.transcribe(
                 chunk.audio_between(start, end),
-                language=self.language.code if self.language else None,
+                language=code,
                 task=options.task.value,
                 beam_size=options.beam_size,
                 temperature=list(profile.temperatures),
@@ -111,7 +110,7 @@ class Decoder:
                 no_speech_threshold=profile.no_speech_threshold,
                 repetition_penalty=profile.repetition_penalty,
                 initial_prompt=prompt,
-                hotwords=options.hotwords,
+                hotwords=self.hotwords(),
                 vad_filter=False,  # chunks were cut from VAD speech already
                 word_timestamps=options.word_timestamps,
             )
@@ -121,8 +120,59 @@ class Decoder:
                 heard(segment.end)
         except RuntimeError as e:
             raise _failure(e) from e
-        self._learn(info)
         return segments
+
+    def hotwords(self) -> str | None:
+        """The words decoding is biased towards: the case's vocabulary (with ``vocabulary_bias``), then the user's
+        hotwords."""
+        terms = self.options.vocabulary if self.options.vocabulary_bias else ()
+        words = [*terms, *([self.options.hotwords] if self.options.hotwords else [])]
+        return ", ".join(words) or None
+
+    def span_language(self, chunk: Chunk, span: tuple[float, float]) -> Language | None:
+        """The language said in ``span``, judged against the recording's (which wins unless another is far
+        likelier); ``None`` for a span too short to judge."""
+        if span[1] - span[0] < _SHORTEST_DETECTION:
+            return None
+        usual = self.language_of(chunk).code
+        probabilities = self.probabilities(chunk.audio_between(*span))
+        others = self.options.candidates or tuple(sorted(probabilities, key=lambda c: -probabilities[c])[:4])
+        return choose(probabilities, (usual, *[c for c in others if c != usual]))
+
+    def probabilities(self, audio: np.ndarray) -> dict[str, float]:
+        """The model's probability of each language for ``audio``: the first windows' probabilities, each
+        weighted by how much audio it holds.
+
+        Raises:
+            MemoryError: the device ran out of memory.
+        """
+        from faster_whisper.audio import pad_or_trim
+
+        sums: dict[str, float] = {}
+        audio = audio[: _DETECTION_WINDOWS * _WINDOW]
+        try:
+            for first in range(0, max(audio.shape[0], 1), _WINDOW):
+                window = audio[first : first + _WINDOW]
+                features = pad_or_trim(
+                    self.model.feature_extractor(window)[..., : self.model.feature_extractor.nb_max_frames]
+                )
+                weight = max(window.shape[0], 1) / _WINDOW
+                for token, probability in self.model.model.detect_language(self.model.encode(features))[0]:
+                    sums[token[2:-2]] = sums.get(token[2:-2], 0.0) + weight * probability
+        except RuntimeError as e:
+            raise _failure(e) from e
+        total = sum(sums.values()) or 1.0
+        return {code: p / total for code, p in sums.items()}
+
+    def language_of(self, chunk: Chunk) -> Language:
+        """The recording's language: forced, the model's, or detected on ``chunk`` when first asked.
+
+        Raises:
+            MemoryError: the device ran out of memory.
+        """
+        if self.language is None:  # the first chunk decides, among the candidates or every language
+            self.language = choose(self.probabilities(chunk.samples), self.options.candidates)
+        return self.language
 
     def decode_batch(self, chunks: list[Chunk]) -> list[list[Segment]]:
         """Decode several chunks at once with faster-whisper's batched pipeline (no priming: they run
@@ -136,14 +186,15 @@ class Decoder:
 
         offsets = np.cumsum([0.0] + [c.duration for c in chunks])
         clips = [{"start": float(a), "end": float(b)} for a, b in itertools.pairwise(offsets)]
+        code = self.language_of(chunks[0]).code
         try:
-            raw_segments, info = BatchedInferencePipeline(self.model).transcribe(
+            raw_segments, _ = BatchedInferencePipeline(self.model).transcribe(
                 np.concatenate([c.samples for c in chunks]),
-                language=self.language.code if self.language else None,
+                language=code,
                 task=self.options.task.value,
                 beam_size=self.options.beam_size,
                 initial_prompt=self.options.initial_prompt,
-                hotwords=self.options.hotwords,
+                hotwords=self.hotwords(),
                 clip_timestamps=clips,
                 batch_size=len(chunks),
                 word_timestamps=self.options.word_timestamps,
@@ -155,16 +206,11 @@ class Decoder:
             raw = list(raw_segments)
         except RuntimeError as e:
             raise _failure(e) from e
-        self._learn(info)
         per_chunk: list[list[Segment]] = []
         for chunk, (a, b) in zip(chunks, itertools.pairwise(offsets), strict=True):
             mine = [r for r in raw if a <= (r.start + r.end) / 2 < b]
             per_chunk.append(list(convert(mine, functools.partial(_shifted, chunk, a), chunk.start, chunk.end)))
         return per_chunk
-
-    def _learn(self, info: Any) -> None:
-        if self.language is None:
-            self.language = Language(info.language, LanguageSource.detected, float(info.language_probability))
 
 
 def _from_span(chunk: Chunk, start: float, seconds: float) -> float:
