@@ -49,3 +49,12 @@ def private_store(tmp_path, monkeypatch) -> Path:
     store.mkdir()
     monkeypatch.setenv("STT_MODELS_DIR", str(store))
     return store
+
+
+@pytest.fixture(autouse=True)
+def no_user_config(tmp_path_factory, monkeypatch) -> Path:
+    """The config a run reads by default ($XDG_CONFIG_HOME/stt/config.toml): an empty folder, so that the
+    config of whoever runs the tests never changes what they see."""
+    home = tmp_path_factory.mktemp("xdg")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    return home / "stt" / "config.toml"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from stt_cli.cli.display import error_line, silence, stderr, stdout
+from stt_cli.cli.display import error_line, silence, stderr, stdout, with_flags
 from stt_cli.errors import EXIT_ALL_FAILED, EXIT_SOME_FAILED, SttError
 
 if TYPE_CHECKING:
@@ -125,15 +125,19 @@ def download(
     ],
     offline: Offline = False,
 ) -> None:
-    """Download a model into the store, on a machine with internet (copy the store to offline machines)."""
+    """Download a model into the store with progress, record its checksums and verify it (then copy the store,
+    or `stt models import` the folder, to offline machines)."""
     from stt_cli import models
 
     try:
-        resolved = models.resolve(name, offline=offline)
+        resolved = models.resolve(name, offline=offline, progress=not offline)
     except SttError as error:
         raise _fail(error) from None
     with _stdout():
-        stdout.print(f"{name}: {resolved.path} (sha256 {resolved.sha256[:16]}…, {resolved.origin})", markup=False)
+        stdout.print(
+            f"{name}: {resolved.path} (verified; model.bin sha256 {resolved.sha256[:16]}…, {resolved.origin})",
+            markup=False,
+        )
 
 
 @models_app.command("import")
@@ -156,8 +160,14 @@ def import_(
         stdout.print(f"imported {model.name} into {model.path} (sha256 {str(model.sha256)[:16]}…)", markup=False)
 
 
-def doctor() -> None:
-    """Check this machine: Python, libraries, device, models, store, privacy. Each line says ok or what to do."""
+def doctor(
+    config: Annotated[
+        Path | None,
+        typer.Option(help="The config file to check (default: $XDG_CONFIG_HOME/stt/config.toml).", dir_okay=False),
+    ] = None,
+) -> None:
+    """Check this machine: Python, libraries, device, models, store, config, privacy. Each line says ok or what
+    to do."""
     lines: list[tuple[bool, str]] = []
     lines.append((sys.version_info[:2] == (3, 11), f"Python {sys.version.split()[0]} (stt is built for 3.11)"))
     for package in ("torch", "torchaudio", "ctranslate2", "faster_whisper", "pyannote.audio", "av"):
@@ -178,6 +188,7 @@ def doctor() -> None:
     libavformat = ".".join(map(str, av.library_versions["libavformat"]))
     lines.append((True, f"no ffmpeg program needed: PyAV {av.__version__} carries libavformat {libavformat}"))
     lines += _model_lines()
+    lines.append(_config_line(config))
     for check in privacy_audit():
         lines.append((check.ok, f"{check.library}: {check.detail}"))
     offline = os.environ.get("STT_OFFLINE", "") not in ("", "0")
@@ -189,6 +200,24 @@ def doctor() -> None:
             stdout.print(f"{'ok  ' if ok else 'FIX '} {text}", markup=False)
     if not all(ok for ok, _ in lines):
         raise typer.Exit(EXIT_ALL_FAILED)
+
+
+def _config_line(path: Path | None) -> tuple[bool, str]:
+    from stt_cli import config
+    from stt_cli.cli import settings
+
+    try:
+        found = config.load(path)
+        settings.check(found, "transcribe")
+    except SttError as error:
+        return False, f"config: {with_flags(str(error))}"
+    if found.path is None:
+        return True, f"config: none ({config.default_path()} does not exist; it is optional)"
+    keys = sorted(found.table("transcribe"))
+    return (
+        True,
+        f"config {found.path} in force: {len(keys)} setting(s) for transcribe ({', '.join(keys) or 'none'})",
+    )
 
 
 def _model_lines() -> list[tuple[bool, str]]:

@@ -14,7 +14,6 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
-import click
 from rich.console import Console
 
 from stt_cli.errors import SttError
@@ -24,9 +23,9 @@ from stt_cli.outcomes import BatchEvents, BatchResult, FileOutcome, Status
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
-# Library messages name the library's parameters in backticks (`beam_size`); where the CLI's option has
-# another name than the parameter, it is said here.
-_FLAG_OF = {"token": "hf_token", "summary": "summary_json"}
+# Library messages name the library's parameters in backticks (`beam_size`): the CLI's flag is the name with
+# dashes (--beam-size), except where the option is named otherwise, as here.
+_FLAG_OF = {"token": "--hf-token", "summary": "--summary-json", "formats": "--format"}
 _PARAMETER = re.compile(r"`([a-z_]+)`")
 
 
@@ -63,19 +62,11 @@ def silence(stream: TextIO) -> None:
 
 
 def with_flags(message: str) -> str:
-    """A library message as the command line user reads it: ```beam_size``` becomes ``--beam-size``, as
-    the running command spells its options."""
-    context = click.get_current_context(silent=True)
-    flags: dict[str, str] = {}
-    if context is not None:
-        for param in context.command.params:
-            long = [o for o in param.opts if o.startswith("--")]
-            if param.name and long:
-                flags[param.name] = long[0]
+    """A library message as the command line user reads it: ```beam_size``` becomes ``--beam-size``."""
 
     def flag(match: re.Match[str]) -> str:
-        name = _FLAG_OF.get(match.group(1), match.group(1))
-        return flags.get(name, f"--{name.replace('_', '-')}")
+        name = match.group(1)
+        return _FLAG_OF.get(name, f"--{name.replace('_', '-')}")
 
     return _PARAMETER.sub(flag, message)
 

@@ -6,11 +6,14 @@ import functools
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from stt_cli.cli import settings
 from stt_cli.cli.display import error_line, events_for, interrupts, print_summary, say
 from stt_cli.errors import EXIT_INTERRUPTED, SttError, UsageError
 from stt_cli.options import (
@@ -28,8 +31,13 @@ from stt_cli.options import (
 )
 from stt_cli.outcomes import BatchResult
 
+if TYPE_CHECKING:
+    from stt_cli.batch import Job
+    from stt_cli.pipeline import Transcriber
+
 
 def transcribe(
+    ctx: typer.Context,
     inputs: Annotated[
         list[str],
         typer.Argument(
@@ -45,8 +53,32 @@ def transcribe(
     ] = DEFAULT_MODEL,
     language: Annotated[
         str | None,
-        typer.Option("--language", "-l", help="Language code such as en or id; detected when left out."),
+        typer.Option(
+            "--language",
+            "-l",
+            help="Language (id, ind, id-ID, Indonesian), or candidates to detect among with the usual one "
+            "first (id,en); detected among all when left out.",
+        ),
     ] = None,
+    segment_language: Annotated[
+        bool,
+        typer.Option("--segment-language", help="Detect each segment's language and decode it in that language."),
+    ] = False,
+    vocabulary: Annotated[
+        Path | None,
+        typer.Option(
+            help="A file of the case's terms, one per line (names, places, 'Pasal 340 KUHP'): near-misses in "
+            "the text are written as the terms are spelled, each correction recorded.",
+            dir_okay=False,
+        ),
+    ] = None,
+    vocabulary_bias: Annotated[
+        bool,
+        typer.Option(
+            "--vocabulary-bias",
+            help="Also bias decoding towards the vocabulary (hotwords); measured to hurt the bundled base.",
+        ),
+    ] = False,
     task: Annotated[Task, typer.Option(help="transcribe, or translate into English.")] = Task.transcribe,
     device: Annotated[Device, typer.Option(help="auto uses a CUDA GPU when one is visible.")] = Device.auto,
     compute_type: Annotated[
@@ -140,40 +172,32 @@ def transcribe(
             "--offline", envvar="STT_OFFLINE", help="Touch no network at all; a missing model is an error."
         ),
     ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            help="A TOML file of defaults for these options (default: $XDG_CONFIG_HOME/stt/config.toml).",
+            dir_okay=False,
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what each stage does.")] = False,
 ) -> None:
     """Transcribe recordings; write <name>.<format> next to each input (or under --output-dir)."""
     from stt_cli import batch
-    from stt_cli.pipeline import Transcriber
+    from stt_cli.config import load
 
-    _configure_logging(verbose)
     interrupts.arm()  # Ctrl-C and `kill` stop cleanly until the last file is finished
-    if offline:
-        _go_offline()
     try:
-        asr_options = AsrOptions(
-            model=model, language=language, task=task, device=device, compute_type=compute_type, threads=threads,
-            beam_size=beam_size, initial_prompt=initial_prompt, hotwords=hotwords, vad=vad,
-            word_timestamps=word_timestamps, chunk_length=chunk_length, batch_size=batch_size,
-        )  # fmt: skip
-        output = OutputOptions(
-            formats=parse_formats(formats), output_dir=output_dir, max_line_width=max_line_width,
-            max_line_count=max_line_count,
-        )  # fmt: skip
-        diarization = _diarization_options(
-            diarize, output, model=diarization_model, num_speakers=num_speakers, min_speakers=min_speakers,
-            max_speakers=max_speakers, speaker_names=speaker_names, token=hf_token,
-        )  # fmt: skip
-        limits = InputOptions(
-            max_duration=parse_duration(max_duration), max_size=parse_size(max_size),
-            allow_truncated=allow_truncated, audio_track=audio_track,
-        )  # fmt: skip
-        job = batch.Job(
-            output=output, limits=limits, overwrite=overwrite, fail_fast=fail_fast, summary=summary_json
-        )
-        load = functools.partial(Transcriber.load, asr_options, diarization, offline=offline)
-        result = batch.run(inputs, job, load, events_for(quiet))
+        found = load(config)
+        v = SimpleNamespace(**settings.resolve(ctx, found, "transcribe"))
+        _configure_logging(v.verbose)
+        if v.offline:
+            _go_offline()
+        try:
+            job, loader = plan(v)
+        except UsageError as e:
+            raise settings.blamed(e, found, "transcribe") from None
+        result = batch.run(v.inputs, job, loader, events_for(v.quiet))
     except SttError as error:
         say(error_line(error))
         raise typer.Exit(error.exit_code) from None
@@ -181,7 +205,35 @@ def transcribe(
         say("stt: interrupted")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     interrupts.done()  # the work is done: a signal from now on must not turn it into a failure
-    _finish(result, quiet)
+    _finish(result, v.quiet)
+
+
+def plan(v: SimpleNamespace) -> tuple[Job, Callable[[], Transcriber]]:
+    """The library's options from the command's values; a usage error for any that does not fit."""
+    from stt_cli.batch import Job
+    from stt_cli.pipeline import Transcriber
+
+    asr_options = AsrOptions(
+        model=v.model, language=v.language, segment_language=v.segment_language,
+        vocabulary=settings.read_vocabulary(v.vocabulary), vocabulary_bias=v.vocabulary_bias, task=v.task,
+        device=v.device, compute_type=v.compute_type, threads=v.threads, beam_size=v.beam_size,
+        initial_prompt=v.initial_prompt, hotwords=v.hotwords, vad=v.vad, word_timestamps=v.word_timestamps,
+        chunk_length=v.chunk_length, batch_size=v.batch_size,
+    )  # fmt: skip
+    output = OutputOptions(
+        formats=parse_formats(v.formats), output_dir=v.output_dir, max_line_width=v.max_line_width,
+        max_line_count=v.max_line_count,
+    )  # fmt: skip
+    diarization = _diarization_options(
+        v.diarize, output, model=v.diarization_model, num_speakers=v.num_speakers, min_speakers=v.min_speakers,
+        max_speakers=v.max_speakers, speaker_names=v.speaker_names, token=v.hf_token,
+    )  # fmt: skip
+    limits = InputOptions(
+        max_duration=parse_duration(v.max_duration), max_size=parse_size(v.max_size),
+        allow_truncated=v.allow_truncated, audio_track=v.audio_track,
+    )  # fmt: skip
+    job = Job(output=output, limits=limits, overwrite=v.overwrite, fail_fast=v.fail_fast, summary=v.summary_json)
+    return job, functools.partial(Transcriber.load, asr_options, diarization, offline=v.offline)
 
 
 def _finish(result: BatchResult, quiet: bool) -> None:

@@ -100,11 +100,12 @@ def store_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")).expanduser() / "stt" / "models"
 
 
-def resolve(name: str, *, offline: bool = False, assemble: bool = True) -> ResolvedModel:
+def resolve(name: str, *, offline: bool = False, assemble: bool = True, progress: bool = False) -> ResolvedModel:
     """Find the model called ``name`` on disk, materialising or downloading it if needed.
 
     Args:
         offline: never download; a hub model must already be in the store.
+        progress: let the hub show its download progress bars on stderr (``stt models download``).
         assemble: join a bundled model split across packages into the store if it is not there yet. With
             ``False`` (``stt models list``, ``stt doctor``) its parts are verified instead and nothing is
             written: looking at an install must not change it.
@@ -121,7 +122,9 @@ def resolve(name: str, *, offline: bool = False, assemble: bool = True) -> Resol
     imported = store_dir() / name
     if "/" not in name and (imported / "model.bin").is_file():
         return _resolve_imported(name, imported)
-    return _resolve_hub(name, bundled=sorted(manifest), offline=offline)
+    from stt_cli.models.hub import resolve_hub
+
+    return resolve_hub(name, bundled=sorted(manifest), offline=offline, progress=progress)
 
 
 def _resolve_imported(name: str, folder: Path) -> ResolvedModel:
@@ -232,33 +235,6 @@ def _resolve_bundled(name: str, entry: dict[str, Any], *, assemble: bool = True)
         sha256=files["model.bin"]["sha256"],
         origin="bundled",
         english_only=entry.get("languages") == "en",
-    )
-
-
-def _resolve_hub(name: str, *, bundled: list[str], offline: bool) -> ResolvedModel:
-    from faster_whisper.utils import available_models, download_model
-
-    if "/" not in name and name not in available_models():
-        raise ModelUnavailableError(
-            f"unknown model '{name}'; use a bundled model ({', '.join(bundled)}), a Whisper size such as "
-            "large-v3, a Hugging Face id such as Systran/faster-whisper-small, or a model folder"
-        )
-    cache = store_dir() / "hub"
-    try:
-        folder = Path(download_model(name, local_files_only=offline, cache_dir=str(cache)))
-    except Exception as e:  # huggingface_hub raises many kinds; all mean "not available here"
-        how = (
-            f"on a machine with internet run `stt transcribe --model {name}` once with STT_MODELS_DIR "
-            f"pointing at a shared folder, then copy {cache} here"
-        )
-        where = "offline mode is on and it is not in the store" if offline else "it could not be downloaded"
-        raise ModelUnavailableError(
-            f"model '{name}' is not available: {where} ({type(e).__name__}); {how}, or use a bundled "
-            f"model ({', '.join(bundled)})"
-        ) from e
-    resolved = _resolve_local(name, folder)
-    return ResolvedModel(
-        name=name, path=resolved.path, sha256=resolved.sha256, origin="hub", english_only=resolved.english_only
     )
 
 

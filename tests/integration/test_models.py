@@ -103,24 +103,52 @@ def test_hub_model_without_network_is_a_clear_error(private_store, tmp_path):
 
 def test_hub_download_goes_to_the_store_and_is_verified_like_a_local_folder(private_store, monkeypatch):
     # The hub itself cannot be reached here: stand in for the download, keep everything after it real.
-    import faster_whisper.utils
+    import huggingface_hub
+
+    from tests.support.cli import stt
+    from tests.support.media import flip_byte
 
     calls = []
     tiny = models.resolve("tiny.en").path
 
-    def fake_download(name, local_files_only, cache_dir):
-        calls.append((name, local_files_only, cache_dir))
+    def fake_download(repo_id, *, allow_patterns, local_files_only, cache_dir):
+        calls.append((repo_id, local_files_only, cache_dir))
         target = Path(cache_dir) / "models--Systran--faster-whisper-tiny.en" / "snapshots" / "abc"
-        shutil.copytree(tiny, target)
+        if not target.exists():
+            shutil.copytree(tiny, target)
         return str(target)
 
-    monkeypatch.setattr(faster_whisper.utils, "download_model", fake_download)
-    monkeypatch.delenv("STT_OFFLINE", raising=False)
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    resolved = models.resolve("Systran/faster-whisper-tiny.en")
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", fake_download)
+    result = stt("models", "download", "Systran/faster-whisper-tiny.en")
+    assert result.exit_code == 0, result.output
+    assert "verified" in result.stdout
     assert calls == [("Systran/faster-whisper-tiny.en", False, str(private_store / "hub"))]
+    resolved = models.resolve("Systran/faster-whisper-tiny.en")
     assert resolved.origin == "hub"
     assert resolved.sha256 == models.sha256_file(tiny / "model.bin")
+    record = json.loads((resolved.path / ".stt-files.json").read_text())
+    assert record["files"]["model.bin"] == resolved.sha256, "its checksums were recorded when it was fetched"
+    flip_byte(resolved.path / "model.bin")
+    with pytest.raises(ModelUnavailableError, match=r"fails its sha256 check.*since it was fetched"):
+        models.resolve("Systran/faster-whisper-tiny.en", offline=True)
+
+
+def test_a_model_that_is_not_bundled_is_imported_and_selected_by_name_or_folder(private_store, tmp_path, data_dir):
+    # What a court with a larger model does: bring its folder from an online machine, import it, select it.
+    # (A copy of `base` stands for it here: no other multilingual model can be installed on this machine.)
+    from tests.support.cli import stt
+
+    folder = tmp_path / "faster-whisper-court"
+    shutil.copytree(models.resolve("base").path, folder)
+    assert stt("models", "import", folder, "--name", "court-id").exit_code == 0
+    clip = data_dir / "id_commonvoice" / "common_voice_id_22788008.flac"
+    for model in ("court-id", str(folder)):
+        out = tmp_path / model.replace("/", "_")
+        result = stt("transcribe", clip, "--model", model, "--language", "id", "-f", "json", "-o", out)
+        assert result.exit_code == 0, result.stderr
+        data = json.loads((out / f"{clip.stem}.json").read_text())
+        assert data["model"]["name"] == model and data["language"] == "id"
+        assert "estonia" in data["text"].lower()
 
 
 def test_device_and_compute_type_auto():
