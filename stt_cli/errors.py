@@ -278,3 +278,11 @@ class InternalError(SttError):
             f"{self.path}: stt failed unexpectedly ({type(error).__name__}); this is a bug: rerun with -v and "
             "report the log"
         )
+
+
+class SpeakerLibraryError(SttError):
+    """The voice library cannot be used: missing, made by another speaker encoder, not writable, or a name that
+    is not in it. Nothing was transcribed or changed."""
+
+    code = "speaker_library"
+    exit_code = EXIT_USAGE

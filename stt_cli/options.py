@@ -210,6 +210,8 @@ class DiarizationOptions:
         max_speakers: upper bound on the number of speakers.
         speaker_names: display names, in order of first appearance (``Judge``, ``Counsel``…).
         token: Hugging Face token for gated hub pipelines; never written to any output.
+        speaker_library: a voice library folder (``stt speakers enroll``): speakers whose voice matches an
+            enrolled person take that person's name.
     """
 
     model: str | None = None
@@ -218,6 +220,7 @@ class DiarizationOptions:
     max_speakers: int | None = None
     speaker_names: tuple[str, ...] = ()
     token: str | None = field(default=None, repr=False)
+    speaker_library: Path | None = None
 
     def __post_init__(self) -> None:
         for name in ("num_speakers", "min_speakers", "max_speakers"):
@@ -239,6 +242,7 @@ class DiarizationOptions:
             "min_speakers": self.min_speakers,
             "max_speakers": self.max_speakers,
             "speaker_names": list(self.speaker_names),
+            "speaker_library": str(self.speaker_library) if self.speaker_library else None,
         }
 
 

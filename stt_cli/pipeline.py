@@ -4,7 +4,7 @@ that the recording did not change meanwhile."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
     from stt_cli.diarization import Diarizer
+    from stt_cli.speakers import VoiceEncoder, VoiceLibrary
 
 logger = logging.getLogger("stt_cli")
 
@@ -45,6 +46,7 @@ class Transcriber:
     diarization: DiarizationOptions | None = None
     diarizer: Diarizer | None = field(default=None, repr=False)
     offline: bool = False
+    voices: tuple[VoiceEncoder, VoiceLibrary] | None = field(default=None, repr=False)
 
     @classmethod
     def load(
@@ -69,6 +71,9 @@ class Transcriber:
             pipeline = models.resolve_pipeline(diarization.model, offline=offline)
             diarizer = Diarizer.load(pipeline, token=diarization.token, device=models.pick_device(options.device))
             logger.info("diarization pipeline %s loaded from %s", pipeline.name, pipeline.source)
+        voices = (
+            _open_library(diarization.speaker_library) if diarization and diarization.speaker_library else None
+        )
         resolved = models.resolve(options.model, offline=offline)
         _check_model_can(resolved, options)
         whisper, device, compute_type = models.load_whisper(resolved, options)
@@ -82,6 +87,7 @@ class Transcriber:
             diarization=diarization,
             diarizer=diarizer,
             offline=offline,
+            voices=voices,
         )
 
     @property
@@ -189,8 +195,27 @@ class Transcriber:
         except MemoryError as e:
             raise OutOfMemoryError(path) from e
         labelled = attribute(segments, found.exclusive, found.turns, options.speaker_names)
+        if self.voices is not None:
+            labelled = self._identify(samples, labelled)
         logger.info("%s: %d speaker(s) in %d turn(s)", shown(path), len(labelled.speakers), len(labelled.turns))
         return labelled
+
+    def _identify(self, samples: np.ndarray, labelled: Attribution) -> Attribution:
+        """Name the speakers who match an enrolled voice, one-to-one; the rest keep their numbers (or the
+        ``speaker_names`` given, in order)."""
+        from stt_cli.speakers import match_voices, name_speakers, solo_spans
+
+        assert self.voices is not None and self.diarization is not None
+        encoder, library = self.voices
+        found = {}
+        for speaker in labelled.speakers:
+            voice = encoder.embed(samples, solo_spans(labelled.turns, speaker.id))
+            if voice is not None:
+                found[speaker.id] = voice.vector
+        matches = match_voices(found, library.voices)
+        speakers = name_speakers(labelled.speakers, matches, self.diarization.speaker_names)
+        logger.info("voices matched: %s", {s.id: s.name for s in speakers if s.named_by == "voice"})
+        return replace(labelled, speakers=speakers)
 
     def _diarization_model(self) -> ModelInfo:
         assert self.diarizer is not None
@@ -204,6 +229,18 @@ class Transcriber:
         if self.diarization is not None:
             shaping.update(self.diarization.settings())
         return shaping
+
+
+def _open_library(folder: Path) -> tuple[VoiceEncoder, VoiceLibrary]:
+    """The voice encoder and the library checked against it, before any audio is decoded."""
+    from stt_cli.speakers import VoiceEncoder, VoiceLibrary
+
+    encoder = VoiceEncoder.load()
+    library = VoiceLibrary.open(folder, (encoder.name, encoder.sha256))
+    for problem in library.problems:
+        logger.warning("voice library: %s (not used)", problem)
+    logger.info("voice library %s: %d voice(s)", folder, len(library.voices))
+    return encoder, library
 
 
 def _check_model_can(model: models.ResolvedModel, options: AsrOptions) -> None:

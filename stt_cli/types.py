@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 # Bumped whenever a field of the JSON output changes meaning or disappears (adding one is compatible).
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 
 
 class LanguageSource(StrEnum):
@@ -152,16 +152,29 @@ class Speaker:
 
     Attributes:
         id: ``SPEAKER_1``, ``SPEAKER_2``… numbered in order of first appearance.
-        name: what writers show (``--speaker-names``), else ``Speaker 1``…
+        name: what writers show: an enrolled person's name, a channel's, a given one (``--speaker-names``),
+            else ``Speaker 1``…
         speaking_time: seconds this speaker talks, from the diarization.
+        named_by: how the name was decided: ``voice`` (matched in the voice library), ``channel``
+            (``--channel-speakers``), ``given`` (``--speaker-names``) or ``order`` (numbered).
+        similarity: with a voice library, the voiceprint's cosine similarity to the matched voice, or to the
+            closest one when none matched (``None`` without a library, or with too little speech to embed).
     """
 
     id: str
     name: str
     speaking_time: float
+    named_by: str = "order"
+    similarity: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "speaking_time": _round(self.speaking_time)}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "speaking_time": _round(self.speaking_time),
+            "named_by": self.named_by,
+            "similarity": self.similarity,
+        }
 
 
 @dataclass(frozen=True)

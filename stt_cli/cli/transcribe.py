@@ -122,6 +122,14 @@ def transcribe(
             help="Diarization pipeline folder (community-1 layout) or hub id; bundled offline one if unset."
         ),
     ] = None,
+    speaker_library: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="STT_SPEAKER_LIBRARY",
+            show_default=False,
+            help="With --diarize: a voice library (stt speakers enroll); matching speakers take enrolled names.",
+        ),
+    ] = None,
     hf_token: Annotated[
         str | None,
         typer.Option(
@@ -227,6 +235,7 @@ def plan(v: SimpleNamespace) -> tuple[Job, Callable[[], Transcriber]]:
     diarization = _diarization_options(
         v.diarize, output, model=v.diarization_model, num_speakers=v.num_speakers, min_speakers=v.min_speakers,
         max_speakers=v.max_speakers, speaker_names=v.speaker_names, token=v.hf_token,
+        speaker_library=v.speaker_library,
     )  # fmt: skip
     limits = InputOptions(
         max_duration=parse_duration(v.max_duration), max_size=parse_size(v.max_size),
@@ -251,7 +260,8 @@ def _diarization_options(
     if diarize:
         names = tuple(n.strip() for n in speaker_names.split(",")) if speaker_names else ()
         return DiarizationOptions(speaker_names=names, **speaker_options)  # type: ignore[arg-type]
-    asked = [v for k, v in speaker_options.items() if k != "token"] + [speaker_names]
+    # A token or a library from the environment is there for the runs that diarize, not a mistake in this one.
+    asked = [v for k, v in speaker_options.items() if k not in ("token", "speaker_library")] + [speaker_names]
     if OutputFormat.rttm in output.formats or any(v is not None for v in asked):
         raise UsageError("speaker options and the rttm format need --diarize")
     return None

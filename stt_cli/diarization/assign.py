@@ -150,6 +150,7 @@ def attribute(
             id=ids[label],
             name=names[i - 1] if i <= len(names) else f"Speaker {i}",
             speaking_time=sum(t.duration for t in renamed if t.speaker == ids[label]),
+            named_by="given" if i <= len(names) else "order",
         )
         for i, label in enumerate(order, start=1)
     )

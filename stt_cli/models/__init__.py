@@ -288,3 +288,30 @@ def load_whisper(model: ResolvedModel, options: AsrOptions) -> tuple[WhisperMode
             "`compute_type` int8"
         ) from e
     return whisper, device, compute_type
+
+
+VOICE_ENCODER = "campplus_cn_en_common"
+_ENCODER_FILE = "embedding/pytorch_model.bin"
+
+
+def load_voice_encoder() -> tuple[str, str, Any]:
+    """The bundled speaker encoder (the diarization bundle's CAM++), checked: its name, the sha256 of its
+    weights, and the model ready to embed ``[B, 1, N]`` waveforms.
+
+    Raises:
+        ModelUnavailableError: a bundled file is missing or fails its sha256.
+    """
+    from stt_cli.privacy import keep_private
+
+    pipeline = resolve_pipeline(None)  # checks every bundled file against the manifest
+    sha256 = load_manifest()["pipelines"][BUNDLED_PIPELINE]["files"][_ENCODER_FILE]["sha256"]
+    keep_private()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pyannote's import-time torchcodec warning: stt decodes with PyAV
+        from pyannote.audio.pipelines.utils import get_model
+
+        model = get_model(str(Path(pipeline.source) / Path(_ENCODER_FILE).parent))
+    model.eval()
+    return VOICE_ENCODER, sha256, model

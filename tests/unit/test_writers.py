@@ -150,7 +150,13 @@ def test_json_has_speakers_turns_and_speaker_per_word(tmp_path):
     data = json.loads(
         get_writer(OutputFormat.json, OutputOptions()).write(diarized(), tmp_path / "h.json").read_text()
     )
-    assert data["speakers"][0] == {"id": "SPEAKER_1", "name": "Judge", "speaking_time": 1.2}
+    assert data["speakers"][0] == {
+        "id": "SPEAKER_1",
+        "name": "Judge",
+        "speaking_time": 1.2,
+        "named_by": "order",
+        "similarity": None,
+    }
     assert data["turns"][1] == {"start": 1.9, "end": 2.9, "speaker": "SPEAKER_2"}
     assert data["segments"][1]["speaker"] == "SPEAKER_2"
     assert {w["speaker"] for w in data["segments"][1]["words"]} == {"SPEAKER_2"}

@@ -1,0 +1,80 @@
+"""Enrolment: a person's voice from clips of them alone, or from their turns in an earlier diarized transcript."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from stt_cli.errors import InputError, SpeakerLibraryError
+from stt_cli.fileio import sha256_file, shown
+from stt_cli.speakers.library import Enrolment
+from stt_cli.speakers.match import solo_spans
+from stt_cli.speakers.voices import VoiceEncoder, speech_spans
+from stt_cli.types import SpeakerTurn
+
+LEAST_SPEECH = 1.0  # s of speech a clip must hold to say anything about a voice
+
+
+def from_clip(encoder: VoiceEncoder, path: Path) -> Enrolment:
+    """The voice in a clip of one person speaking (its VAD speech).
+
+    Raises:
+        InputError: the clip is missing, not audio, damaged, or holds less than ``LEAST_SPEECH`` of speech.
+    """
+    samples = _samples(path)
+    spans = speech_spans(samples)
+    voice = encoder.embed(samples, spans)
+    if voice is None or voice.seconds < LEAST_SPEECH:
+        raise InputError(path, "has too little speech to enrol (under 1 s)", "give a clip where the person speaks")
+    return Enrolment(Path(path).name, sha256_file(path), voice.seconds, voice.windows, voice.vector)
+
+
+def from_transcript(
+    encoder: VoiceEncoder, transcript: Path, speaker: str, recording: Path | None = None
+) -> Enrolment:
+    """The voice of ``speaker``'s solo turns in a diarized stt JSON transcript, read from its recording (the
+    path the transcript names, or ``recording``), which must be the very file transcribed (same sha256).
+
+    Raises:
+        SpeakerLibraryError: the transcript is not a diarized stt JSON, or has no such speaker.
+        InputError: the recording is missing, changed since, or the speaker has too little solo speech.
+    """
+    try:
+        record = json.loads(Path(transcript).read_text(encoding="utf-8"))
+        known = {s["id"]: s["name"] for s in record["speakers"]}
+        turns = [SpeakerTurn(float(t["start"]), float(t["end"]), str(t["speaker"])) for t in record["turns"]]
+        source, digest = Path(record["input"]["path"]), str(record["input"]["sha256"])
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise SpeakerLibraryError(
+            f"{shown(transcript)}: not a diarized stt JSON transcript ({type(e).__name__}: {e}); "
+            "give the .json that `stt transcribe --diarize -f json` wrote"
+        ) from e
+    wanted = next((i for i, name in known.items() if speaker in (i, name)), None)
+    if wanted is None:
+        listed = ", ".join(f"{i} ({n})" for i, n in known.items()) or "none: it was not diarized"
+        raise SpeakerLibraryError(f"{shown(transcript)} has no speaker {speaker!r}; its speakers: {listed}")
+    path = recording or (source if source.is_absolute() else Path(transcript).parent / source)
+    if not path.is_file() and recording is None and source.is_file():
+        path = source  # a relative path as given on the command line, from where it was run
+    samples = _samples(path)
+    if sha256_file(path) != digest:
+        raise InputError(
+            path,
+            "is not the recording this transcript was made from (its sha256 differs)",
+            "give the original recording with --audio",
+        )
+    voice = encoder.embed(samples, solo_spans(turns, wanted))
+    if voice is None or voice.seconds < LEAST_SPEECH:
+        raise InputError(path, f"{wanted} speaks alone for under 1 s", "enrol from clips of the person instead")
+    return Enrolment(path.name, digest, voice.seconds, voice.windows, voice.vector, speaker=wanted)
+
+
+def _samples(path: Path) -> np.ndarray:
+    from stt_cli import probe
+    from stt_cli.audio import load_audio
+    from stt_cli.options import InputOptions
+
+    probe.validate(Path(path), InputOptions())
+    return load_audio(Path(path)).samples
