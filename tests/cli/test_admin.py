@@ -74,7 +74,7 @@ def test_offline_flag_makes_a_hub_model_a_quick_clear_error(private_store, jfk, 
     monkeypatch.delenv("STT_OFFLINE", raising=False)
     result = stt("transcribe", jfk, "--offline", "--model", "large-v3")
     assert result.exit_code == 3
-    assert "offline mode is on" in result.stderr and "stt transcribe --model large-v3" in result.stderr
+    assert "offline mode is on" in result.stderr and "run `stt models download large-v3`" in result.stderr
 
 
 def test_provenance_ties_the_transcript_to_its_recording(tmp_path, jfk):
