@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from stt_cli.errors import OutputUnwritableError
+from stt_cli.errors import InputChangedError, OutputUnwritableError
 
 _HASH_BLOCK = 1 << 20  # bytes read at a time while hashing
 NAME_MAX = 255  # bytes in one file name on every file system a court is likely to use (ext4, NTFS, APFS)
@@ -37,6 +37,32 @@ class FileIdentity:
         """Raises ``OSError`` when the file cannot be stat'ed (gone, name too long, permissions)."""
         stat = path.stat()
         return cls(stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_dev)
+
+
+def identity_of(path: Path) -> FileIdentity:
+    """The file's identity now.
+
+    Raises:
+        InputChangedError: it is gone (moved or deleted).
+    """
+    try:
+        return FileIdentity.of(path)
+    except OSError as e:
+        raise InputChangedError(path, "was moved or deleted") from e
+
+
+def check_unchanged(path: Path, before: FileIdentity) -> None:
+    """Raise unless ``path`` is still the very file ``before`` describes (taken before it was hashed).
+
+    Raises:
+        InputChangedError: it was replaced, grew, changed, moved or deleted.
+    """
+    after = identity_of(path)
+    if after == before:
+        return
+    if (after.inode, after.device) != (before.inode, before.device):
+        raise InputChangedError(path, "was replaced by another file")
+    raise InputChangedError(path, "grew" if after.size > before.size else "changed")
 
 
 def open_input(path: Path) -> BinaryIO:

@@ -13,8 +13,8 @@ import numpy as np
 from stt_cli import asr, models, probe
 from stt_cli.asr import chunking, vocabulary
 from stt_cli.asr.vad import NoVad, StreamingVad
-from stt_cli.errors import InputChangedError, OutOfMemoryError, UsageError
-from stt_cli.fileio import FileIdentity, sha256_file, shown, text_of
+from stt_cli.errors import OutOfMemoryError, UsageError
+from stt_cli.fileio import FileIdentity, check_unchanged, identity_of, sha256_file, shown, text_of
 from stt_cli.languages import name_of
 from stt_cli.levels import SignalStats
 from stt_cli.options import AsrOptions, DiarizationOptions, InputOptions, Task
@@ -107,7 +107,7 @@ class Transcriber:
         limits = limits or InputOptions()
         clock = StageClock()
         info = probe.validate(path, limits)
-        before = _identity(path)
+        before = identity_of(path)
         digest = sha256_file(path)
         track = choose_track(path, info, limits.audio_track)
         logger.info(
@@ -127,7 +127,7 @@ class Transcriber:
         if self.diarizer is not None:
             speakers = self._diarize(path, stream.take_signal(), segments, on_progress)
             clock.lap("diarize")
-        _check_unchanged(path, before)
+        check_unchanged(path, before)
         return Transcript(
             input=_input_info(path, before, digest, info, track, stream.meter.stats()),
             duration=stream.seconds,
@@ -275,23 +275,6 @@ def _warnings(
     if not recognition.segments:
         warnings.append("no speech was found: the transcript is empty")
     return warnings
-
-
-def _identity(path: Path) -> FileIdentity:
-    try:
-        return FileIdentity.of(path)
-    except OSError as e:
-        raise InputChangedError(path, "was moved or deleted") from e
-
-
-def _check_unchanged(path: Path, before: FileIdentity) -> None:
-    """Raise unless ``path`` is still the very file that was hashed and decoded."""
-    after = _identity(path)
-    if after == before:
-        return
-    if (after.inode, after.device) != (before.inode, before.device):
-        raise InputChangedError(path, "was replaced by another file")
-    raise InputChangedError(path, "grew" if after.size > before.size else "changed")
 
 
 def _input_info(

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from stt_cli.errors import InputError, SpeakerLibraryError
-from stt_cli.fileio import sha256_file, shown
+from stt_cli.fileio import check_unchanged, identity_of, sha256_file, shown
 from stt_cli.speakers.library import Enrolment
 from stt_cli.speakers.match import solo_spans
 from stt_cli.speakers.voices import VoiceEncoder, speech_spans
@@ -23,12 +23,11 @@ def from_clip(encoder: VoiceEncoder, path: Path) -> Enrolment:
     Raises:
         InputError: the clip is missing, not audio, damaged, or holds less than ``LEAST_SPEECH`` of speech.
     """
-    samples = _samples(path)
-    spans = speech_spans(samples)
-    voice = encoder.embed(samples, spans)
+    samples, digest = _samples(path)
+    voice = encoder.embed(samples, speech_spans(samples))
     if voice is None or voice.seconds < LEAST_SPEECH:
         raise InputError(path, "has too little speech to enrol (under 1 s)", "give a clip where the person speaks")
-    return Enrolment(Path(path).name, sha256_file(path), voice.seconds, voice.windows, voice.vector)
+    return Enrolment(Path(path).name, digest, voice.seconds, voice.windows, voice.vector)
 
 
 def from_transcript(
@@ -58,8 +57,8 @@ def from_transcript(
     path = recording or (source if source.is_absolute() else Path(transcript).parent / source)
     if not path.is_file() and recording is None and source.is_file():
         path = source  # a relative path as given on the command line, from where it was run
-    samples = _samples(path)
-    if sha256_file(path) != digest:
+    samples, heard = _samples(path)
+    if heard != digest:
         raise InputError(
             path,
             "is not the recording this transcript was made from (its sha256 differs)",
@@ -71,10 +70,20 @@ def from_transcript(
     return Enrolment(path.name, digest, voice.seconds, voice.windows, voice.vector, speaker=wanted)
 
 
-def _samples(path: Path) -> np.ndarray:
+def _samples(path: Path) -> tuple[np.ndarray, str]:
+    """The clip's samples and the sha256 of the very bytes decoded (as a transcription vouches for its input).
+
+    Raises:
+        InputError: not usable audio, or changed while it was read.
+    """
     from stt_cli import probe
     from stt_cli.audio import load_audio
     from stt_cli.options import InputOptions
 
-    probe.validate(Path(path), InputOptions())
-    return load_audio(Path(path)).samples
+    path = Path(path)
+    probe.validate(path, InputOptions())
+    before = identity_of(path)
+    digest = sha256_file(path)
+    samples = load_audio(path).samples
+    check_unchanged(path, before)
+    return samples, digest

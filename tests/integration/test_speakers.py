@@ -127,3 +127,25 @@ def test_a_library_from_another_encoder_is_refused_and_a_damaged_entry_is_report
         assert refused.exit_code == 2, refused.stderr
         assert "made with the speaker encoder" in refused.stderr and "Traceback" not in refused.stderr
     assert not list(tmp_path.glob("*.srt"))
+
+
+def test_a_clip_that_changes_while_it_is_enrolled_is_not_recorded(tmp_path, monkeypatch):
+    # The sha256 an enrolment records must be of the bytes embedded: a clip still being copied (it grows
+    # after it was decoded) is refused, as a transcription refuses it, and the library is left as it was.
+    import stt_cli.audio
+
+    clip = tmp_path / "hakim.flac"
+    clip.write_bytes((CLIPS / JUDGE[0]).read_bytes())
+    decode = stt_cli.audio.load_audio
+
+    def decode_then_grow(path: Path, **kwargs: object) -> object:
+        decoded = decode(path, **kwargs)  # type: ignore[arg-type]
+        with open(path, "ab") as f:
+            f.write(b"\0" * 4096)
+        return decoded
+
+    monkeypatch.setattr(stt_cli.audio, "load_audio", decode_then_grow)
+    result = stt("speakers", "enroll", "Hakim Ahmad", clip, "--speaker-library", tmp_path / "suara")
+    assert result.exit_code == 3, result.stderr
+    assert "[input_changed]" in result.stderr and "grew" in result.stderr and "Traceback" not in result.stderr
+    assert not list((tmp_path / "suara").glob("voices/*.json"))
