@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -24,13 +24,14 @@ Offline = Annotated[
 models_app = typer.Typer(help="List, check, locate, download and import models.", no_args_is_help=True)
 
 
-def _fail(error: SttError) -> typer.Exit:
+def fail(error: SttError) -> typer.Exit:
+    """The error's one line on stderr, and the exit that carries its code (``raise fail(e) from None``)."""
     stderr.print(error_line(error), markup=False)
     return typer.Exit(error.exit_code)
 
 
 @contextlib.contextmanager
-def _stdout() -> Iterator[None]:
+def guarded_stdout() -> Iterator[None]:
     """Everything a command prints, flushed inside: ``| head -1`` closing the pipe ends the command quietly
     with 0 (the reader had what it wanted); a full disk (``> /dev/full``) is one error line and exit 3."""
     try:
@@ -50,8 +51,6 @@ def _stdout() -> Iterator[None]:
 @models_app.command("list")
 def list_models() -> None:
     """Every model here: bundled, imported and downloaded, with size, sha256, languages and place."""
-    from rich.table import Table
-
     from stt_cli.models.store import inventory
 
     columns = ("name", "kind", "origin", "size MB", "sha256", "languages", "where")
@@ -59,13 +58,22 @@ def list_models() -> None:
     try:
         found = inventory()
     except SttError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     for m in found:
         where = str(m.path) if m.path else f"unusable: {m.problem}"
         size = f"{m.size_bytes / 2**20:.0f}" if m.size_bytes else "-"
         rows.append((m.name, m.kind, m.origin, size, m.sha256 or "-", m.languages or "-", where))
-    with _stdout():
-        if not stdout.is_terminal:  # scripts get whole values, tab-separated
+    show_rows(columns, rows, short={4: 16})
+
+
+def show_rows(
+    columns: tuple[str, ...], rows: Sequence[tuple[str, ...]], *, short: dict[int, int] | None = None
+) -> None:
+    """A table on a terminal (columns in ``short`` cut to that width), whole values tab-separated for scripts."""
+    from rich.table import Table
+
+    with guarded_stdout():
+        if not stdout.is_terminal:
             for row in (columns, *rows):
                 typer.echo("\t".join(row))  # plain: rich would expand the tabs
             return
@@ -73,7 +81,7 @@ def list_models() -> None:
         for column in columns:
             table.add_column(column)
         for row in rows:
-            table.add_row(*row[:4], row[4][:16], *row[5:])
+            table.add_row(*(value[: (short or {}).get(i, len(value))] for i, value in enumerate(row)))
         stdout.print(table)
 
 
@@ -88,8 +96,8 @@ def path(
     try:
         folder = models.resolve(name, offline=offline).path
     except SttError as error:
-        raise _fail(error) from None
-    with _stdout():
+        raise fail(error) from None
+    with guarded_stdout():
         stdout.print(str(folder), markup=False)
 
 
@@ -101,8 +109,8 @@ def verify() -> None:
     try:
         checks = run_checks()
     except SttError as error:
-        raise _fail(error) from None
-    with _stdout():
+        raise fail(error) from None
+    with guarded_stdout():
         for check in checks:
             status = "ok" if check.ok else "FAILED"
             stdout.print(f"{status:6} {check.model:12} {check.path}  {check.detail}", markup=False)
@@ -114,7 +122,7 @@ def verify() -> None:
             markup=False,
         )
         raise typer.Exit(EXIT_SOME_FAILED)
-    with _stdout():
+    with guarded_stdout():
         stdout.print(f"all {len(checks)} model files verified")
 
 
@@ -132,8 +140,8 @@ def download(
     try:
         resolved = models.resolve(name, offline=offline, progress=not offline)
     except SttError as error:
-        raise _fail(error) from None
-    with _stdout():
+        raise fail(error) from None
+    with guarded_stdout():
         stdout.print(
             f"{name}: {resolved.path} (verified; model.bin sha256 {resolved.sha256[:16]}…, {resolved.origin})",
             markup=False,
@@ -155,8 +163,8 @@ def import_(
     try:
         model = import_model(folder, name)
     except SttError as error:
-        raise _fail(error) from None
-    with _stdout():
+        raise fail(error) from None
+    with guarded_stdout():
         stdout.print(f"imported {model.name} into {model.path} (sha256 {str(model.sha256)[:16]}…)", markup=False)
 
 
@@ -195,7 +203,7 @@ def doctor(
     lines.append(
         (True, f"offline mode {'on' if offline else 'off'} (--offline or STT_OFFLINE=1 forbids downloads)")
     )
-    with _stdout():
+    with guarded_stdout():
         for ok, text in lines:
             stdout.print(f"{'ok  ' if ok else 'FIX '} {text}", markup=False)
     if not all(ok for ok, _ in lines):

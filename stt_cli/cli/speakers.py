@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from stt_cli.cli.display import error_line, stderr, stdout
+from stt_cli.cli.admin import fail, guarded_stdout, show_rows
+from stt_cli.cli.display import stderr, stdout
 from stt_cli.errors import EXIT_USAGE, SttError
 
 if TYPE_CHECKING:
@@ -24,11 +25,6 @@ Library = Annotated[
         show_default=False,
     ),
 ]
-
-
-def _fail(error: SttError) -> typer.Exit:
-    stderr.print(error_line(error), markup=False)
-    return typer.Exit(error.exit_code)
 
 
 def _open(folder: Path | None, *, create: bool = False) -> tuple[VoiceEncoder, VoiceLibrary]:
@@ -87,13 +83,14 @@ def enroll(
             clips = [from_clip(encoder, path) for path in audio or []]
         voice = library.enrol(name, clips)
     except SttError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     added = sum(c.seconds for c in clips)
-    stdout.print(
-        f"enrolled {voice.name}: {added:.1f} s of speech from {len(clips)} clip(s) "
-        f"({voice.seconds:.1f} s in {len(voice.clips)} clip(s) in all) in {library.folder}",
-        markup=False,
-    )
+    with guarded_stdout():
+        stdout.print(
+            f"enrolled {voice.name}: {added:.1f} s of speech from {len(clips)} clip(s) "
+            f"({voice.seconds:.1f} s in {len(voice.clips)} clip(s) in all) in {library.folder}",
+            markup=False,
+        )
 
 
 @speakers_app.command("list")
@@ -102,20 +99,13 @@ def list_voices(speaker_library: Library = None) -> None:
     try:
         _, library = _open(speaker_library)
     except SttError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     rows = [(v.name, f"{v.seconds:.1f}", str(len(v.clips)), v.updated, library.encoder[0]) for v in library.voices]
-    if not stdout.is_terminal:
-        for row in (("name", "seconds", "clips", "updated", "encoder"), *rows):
-            typer.echo("\t".join(row))
+    if rows or not stdout.is_terminal:
+        show_rows(("name", "seconds", "clips", "updated", "encoder"), rows)
         return
-    from rich.table import Table
-
-    table = Table(show_edge=False, pad_edge=False)
-    for column in ("name", "seconds", "clips", "updated", "encoder"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*row)
-    stdout.print(table if rows else f"no voices enrolled in {library.folder}")
+    with guarded_stdout():
+        stdout.print(f"no voices enrolled in {library.folder}", markup=False)
 
 
 @speakers_app.command("remove")
@@ -126,5 +116,6 @@ def remove(
     try:
         voice = _open(speaker_library)[1].remove(name)
     except SttError as error:
-        raise _fail(error) from None
-    stdout.print(f"removed {voice.name} ({voice.seconds:.1f} s in {len(voice.clips)} clip(s))", markup=False)
+        raise fail(error) from None
+    with guarded_stdout():
+        stdout.print(f"removed {voice.name} ({voice.seconds:.1f} s in {len(voice.clips)} clip(s))", markup=False)

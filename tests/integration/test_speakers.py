@@ -149,3 +149,22 @@ def test_a_clip_that_changes_while_it_is_enrolled_is_not_recorded(tmp_path, monk
     assert result.exit_code == 3, result.stderr
     assert "[input_changed]" in result.stderr and "grew" in result.stderr and "Traceback" not in result.stderr
     assert not list((tmp_path / "suara").glob("voices/*.json"))
+
+
+def test_a_full_or_closed_stdout_is_one_line_not_a_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    library = tmp_path / "suara"
+    _enrol(library, "Hakim Ahmad", JUDGE[:1])
+    command = [sys.executable, "-m", "stt_cli", "speakers", "list", "--speaker-library", str(library)]
+    with open("/dev/full", "w") as full:
+        listed = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True)
+    assert listed.returncode == 3
+    assert listed.stderr.strip().splitlines() == [
+        "stt: error [output_unwritable]: cannot write to standard output (No space left on device)"
+    ]
+    closed = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert closed.stdout is not None
+    closed.stdout.close()  # `| true`
+    assert closed.wait(timeout=120) == 0 and b"Traceback" not in (closed.stderr.read() if closed.stderr else b"")
