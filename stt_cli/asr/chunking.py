@@ -159,7 +159,9 @@ def _silences(window: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
 
 
-def _spans(mask: np.ndarray, offset_frames: int) -> tuple[tuple[float, float], ...]:
+def mask_spans(mask: np.ndarray, offset_frames: int = 0) -> tuple[tuple[float, float], ...]:
+    """(start, end) seconds of each run of speech frames in a VAD ``mask`` whose first frame is
+    ``offset_frames`` into the file."""
     padded = np.concatenate([[False], mask, [False]]).astype(np.int8)
     edges = np.diff(padded)
     starts = np.flatnonzero(edges == 1)
@@ -214,7 +216,7 @@ class ChunkPlanner:
                     first_sample=first,
                     end_sample=end,
                     overlap=overlap * FRAME_SECONDS,
-                    speech=_spans(self._mask[cut.first : cut.end], self._frame0 + cut.first),
+                    speech=mask_spans(self._mask[cut.first : cut.end], self._frame0 + cut.first),
                     samples=self._samples[local].copy(),
                 )
                 self._next_index += 1

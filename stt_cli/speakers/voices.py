@@ -116,21 +116,16 @@ def _window_starts(spans: list[tuple[float, float]]) -> list[tuple[float, float]
 def speech_spans(samples: np.ndarray) -> list[tuple[float, float]]:
     """The stretches of 16 kHz mono ``samples`` that Silero VAD hears as speech, in seconds: what an enrolment
     clip's voice is taken from (its silences and noise say nothing about the voice)."""
-    from stt_cli.asr.vad import FRAME_SECONDS, speech_mask
+    from stt_cli.asr.chunking import mask_spans
+    from stt_cli.asr.vad import speech_mask
 
-    mask = speech_mask(samples)
     spans: list[tuple[float, float]] = []
     # Silero can mark a breath between words as silence; speech a pause of under PAUSE apart is one stretch,
     # so that its words are not dropped as pieces too short to embed.
-    start = None
-    for index, speech in enumerate([*mask.tolist(), False]):
-        if speech and start is None:
-            start = index
-        elif not speech and start is not None:
-            end = min(index * FRAME_SECONDS, samples.size / SAMPLE_RATE)
-            if spans and start * FRAME_SECONDS - spans[-1][1] < PAUSE:
-                spans[-1] = (spans[-1][0], end)
-            else:
-                spans.append((start * FRAME_SECONDS, end))
-            start = None
+    for start, end in mask_spans(speech_mask(samples)):
+        end = min(end, samples.size / SAMPLE_RATE)
+        if spans and start - spans[-1][1] < PAUSE:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
     return spans
