@@ -109,7 +109,8 @@ class VoiceLibrary:
 
     @classmethod
     def open(cls, folder: Path, encoder: tuple[str, str], *, create: bool = False) -> VoiceLibrary:
-        """Open the library in ``folder`` for the encoder ``(name, sha256)``; with ``create``, start one there.
+        """Open the library in ``folder`` for the encoder ``(name, sha256)``; with ``create``, an empty one if
+        there is none yet (written by the first :meth:`enrol`).
 
         Raises:
             SpeakerLibraryError: no library there (and not ``create``), its index is damaged, or it was made
@@ -123,8 +124,8 @@ class VoiceLibrary:
                     f"{folder}: no voice library here (no library.json); enrol someone first with "
                     f"`stt speakers enroll NAME CLIP... --speaker-library {folder}`"
                 )
-            made = {"format": FORMAT, "encoder": {"name": encoder[0], "sha256": encoder[1]}, "created": _now()}
-            _write(index, made)
+            # Nothing is written until someone is enrolled: a failed first enrolment leaves no empty library.
+            return cls(folder=folder, encoder=encoder, voices=(), problems=())
         try:
             meta = json.loads(index.read_text(encoding="utf-8"))
             theirs = (str(meta["encoder"]["name"]), str(meta["encoder"]["sha256"]))
@@ -171,6 +172,10 @@ class VoiceLibrary:
             "updated": voice.updated,
             "clips": [c.to_dict() for c in voice.clips],
         }
+        index = self.folder / "library.json"
+        if not index.is_file():
+            made = {"format": FORMAT, "encoder": {"name": self.encoder[0], "sha256": self.encoder[1]}}
+            _write(index, {**made, "created": now})
         _write(self._path(voice.name), record)
         return voice
 

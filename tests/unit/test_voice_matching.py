@@ -81,3 +81,10 @@ def test_names_stt_gives_unknown_speakers_or_unprintable_ones_are_refused(name):
 def test_no_library_in_a_folder_is_an_error_that_says_how_to_start_one(tmp_path):
     with pytest.raises(SpeakerLibraryError, match="stt speakers enroll NAME"):
         VoiceLibrary.open(tmp_path, ENCODER)
+
+
+def test_a_library_is_written_only_once_someone_is_enrolled(tmp_path):
+    library = VoiceLibrary.open(tmp_path / "lib", ENCODER, create=True)
+    assert library.voices == () and not (tmp_path / "lib").exists()  # a failed first enrolment leaves nothing
+    library.enrol("Hakim Ahmad", [Enrolment("a.flac", "0" * 64, 4.0, 5, _unit(1, 0))])
+    assert [v.name for v in VoiceLibrary.open(tmp_path / "lib", ENCODER).voices] == ["Hakim Ahmad"]
