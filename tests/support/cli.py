@@ -12,8 +12,17 @@ from stt_cli.cli import app
 
 
 def stt(*args: object) -> Result:
-    """``stt ARGS…`` in this process (paths and bytes become their names)."""
-    return CliRunner().invoke(app, [os.fsdecode(a) if isinstance(a, bytes) else str(a) for a in args])
+    """``stt ARGS…`` in this process (paths and bytes become their names).
+
+    The environment is put back afterwards, as a separate process would leave it: ``--offline`` sets
+    STT_OFFLINE and HF_HUB_OFFLINE for the libraries, and a later test would otherwise run offline too.
+    """
+    saved = dict(os.environ)
+    try:
+        return CliRunner().invoke(app, [os.fsdecode(a) if isinstance(a, bytes) else str(a) for a in args])
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def error_lines(result: Result) -> list[str]:
