@@ -1,7 +1,7 @@
 """Diarization benchmark: stt's bundled pipeline against pyannote's own SpeakerDiarization on the same weights.
 
-    python -m bench.diarize            # the three 2-speaker clips, and ASR-only vs ASR+diarization time
-    python -m bench.diarize --hour     # also a 1-hour recording: time and peak RSS, in a process of its own
+    python -m bench.diarize                  # the three 2-speaker clips, and ASR-only vs ASR+diarization time
+    python -m bench.diarize --hours 1,3,6    # only long recordings: time and peak RSS, a process each
 
 Per file: speakers found (reference in brackets), DER at collar 0 and 0.5 s (overlap scored), and the real-time
 factor, for stt's pipeline (stt_cli.speaker_pipeline) and for pyannote 4's SpeakerDiarization built from the same
@@ -104,43 +104,93 @@ def asr_versus_diarization(folder: Path) -> tuple[float, float]:
     return times[0], times[1]
 
 
-def hour_worker(path: str) -> None:
-    """In its own process: diarize the file, print seconds and peak RSS as JSON."""
+def hours_worker(path: str, seconds: float) -> None:
+    """In its own process: diarize the file as `stt transcribe --diarize` does (read again from the file,
+    never held whole); print seconds, peak RSS and the RSS after loading the pipeline, as JSON."""
     from stt_cli import models
-    from stt_cli.audio import load_audio
+    from stt_cli.audio import SignalFromFile
     from stt_cli.diarization import Diarizer
 
     diarizer = Diarizer.load(models.resolve_pipeline(None))
-    samples = load_audio(Path(path)).samples
+    loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()
-    found = diarizer.diarize(samples)
+    found = diarizer.diarize(SignalFromFile(Path(path), 0, seconds))
     elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": elapsed, "peak_rss_mb": peak, "speakers": len({t.speaker for t in found.turns})}))
+    speakers = len({t.speaker for t in found.turns})
+    print(json.dumps({"seconds": elapsed, "peak_rss_mb": peak, "loaded_rss_mb": loaded, "speakers": speakers}))
+
+
+def long_runs(folder: Path, hours: list[float]) -> None:
+    """Diarize recordings of each length in a process of their own; peaks are compared with the first."""
+    print(
+        f"{'hours':>6}{'seconds':>9}{'RTF':>7}{'peak RSS MB':>13}{'x first':>9}"
+        f"{'after load MB':>15}{'speakers':>10}"
+    )
+    first = None
+    for length in hours:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "long.flac"
+            seconds = long_recording(folder, length * 60, path)
+            out = subprocess.run(
+                [sys.executable, "-m", "bench.diarize", "--hours-worker", str(path), str(seconds)],
+                check=True,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+            ).stdout
+        report = json.loads(out.strip().splitlines()[-1])
+        first = first or report["peak_rss_mb"]
+        print(
+            f"{length:>6g}{report['seconds']:>9.0f}{report['seconds'] / seconds:>7.3f}"
+            f"{report['peak_rss_mb']:>13.0f}"
+            f"{report['peak_rss_mb'] / first:>9.2f}{report['loaded_rss_mb']:>15.0f}{report['speakers']:>10}",
+            flush=True,
+        )
 
 
 def long_recording(folder: Path, minutes: float, path: Path) -> float:
-    """Real speech: the three clips over and over, 2 s of silence between, as a 16 kHz WAV."""
-    from tests.support.media import load_mono16k, write_wav
+    """Real speech: the three clips over and over, 2 s of silence between, as a 16 kHz FLAC (or WAV), written
+    10 minutes at a time so that building a 6-hour file does not hold it."""
+    import av
+
+    from stt_cli.audio import load_audio
 
     gap = np.zeros(2 * 16_000, dtype=np.float32)
-    clips = [np.concatenate([load_mono16k(folder / f"{n}.flac"), gap]) for n in NAMES]
+    clips = [np.concatenate([load_audio(folder / f"{n}.flac").samples, gap]) for n in NAMES]
     block = np.concatenate(clips)
-    repeats = int(np.ceil(minutes * 60 * 16_000 / len(block)))
-    signal = np.tile(block, repeats)[: int(minutes * 60 * 16_000)]
-    write_wav(path, signal)
-    return len(signal) / 16_000
+    total = int(minutes * 60 * 16_000)
+    piece = np.tile(block, int(np.ceil(600 * 16_000 / len(block))) + 1)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("flac" if path.suffix == ".flac" else "pcm_s16le", rate=16_000)
+        stream.layout = "mono"
+        written = 0
+        while written < total:
+            # each 10 minutes starts where the clips' cycle left off, so the file is one long repeat
+            offset = written % len(block)
+            part = piece[offset : offset + min(600 * 16_000, total - written)]
+            frame = av.AudioFrame.from_ndarray((part * 32767).astype(np.int16)[None], format="s16", layout="mono")
+            frame.sample_rate = 16_000
+            for packet in stream.encode(frame):
+                container.mux(packet)
+            written += part.size
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return total / 16_000
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--hour", action="store_true", help="also diarize a 1-hour recording")
-    parser.add_argument("--hour-worker", help=argparse.SUPPRESS)
+    parser.add_argument("--hours", help="only diarize long recordings of these lengths, e.g. 1,3,6")
+    parser.add_argument("--hours-worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ["PYANNOTE_METRICS_ENABLED"] = "false"
     warnings.filterwarnings("ignore")
-    if args.hour_worker:
-        hour_worker(args.hour_worker)
+    if args.hours_worker:
+        hours_worker(args.hours_worker[0], float(args.hours_worker[1]))
+        return
+    if args.hours:
+        long_runs(data_folder(), [float(h) for h in args.hours.split(",")])
         return
 
     from stt_cli import models
@@ -170,24 +220,6 @@ def main() -> None:
         f"\nstt transcribe, 3 files (90 s), model base: ASR only {asr:.1f} s, ASR + --diarize {both:.1f} s "
         f"(x{both / asr:.2f}; includes loading both models)"
     )
-
-    if args.hour:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "hour.wav"
-            seconds = long_recording(folder, 60, path)
-            out = subprocess.run(
-                [sys.executable, "-m", "bench.diarize", "--hour-worker", str(path)],
-                check=True,
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-            ).stdout
-            report = json.loads(out.strip().splitlines()[-1])
-            print(
-                f"\n1-hour recording ({seconds / 60:.0f} min): diarized in {report['seconds']:.0f} s "
-                f"(RTF {report['seconds'] / seconds:.3f}), peak RSS {report['peak_rss_mb']:.0f} MB, "
-                f"{report['speakers']} speakers"
-            )
 
 
 if __name__ == "__main__":

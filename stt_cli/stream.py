@@ -1,5 +1,5 @@
 """One recording's audio on its way to the recogniser: which track to hear, the decoded stream (metered,
-counted and timed as it goes, and kept whole only when the diarization needs it), and what the levels say."""
+counted and timed as it goes, never kept whole), and what the levels say."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ import numpy as np
 
 from stt_cli import audio
 from stt_cli.asr.vad import FRAME_SECONDS, StreamingVad
-from stt_cli.errors import NoAudioStreamError
+from stt_cli.errors import ChannelCountError, NoAudioStreamError
 from stt_cli.fileio import shown
 from stt_cli.levels import SignalMeter, SignalStats
 from stt_cli.probe import AudioTrack, MediaInfo
 from stt_cli.progress import StageClock
+from stt_cli.speakers.channels import SKIP, ChannelActivity, ChannelLevels
 
 logger = logging.getLogger("stt_cli")
 
@@ -78,23 +79,28 @@ def signal_warnings(info: MediaInfo, track: AudioTrack, stats: SignalStats) -> l
 
 
 class DecodedStream:
-    """One audio track as 16 kHz mono blocks, metered, counted and timed as they are decoded (and kept for
-    the diarization when asked)."""
+    """One audio track as 16 kHz mono blocks, metered, counted and timed as they are decoded."""
 
-    def __init__(self, path: Path, track: int, max_duration: float, *, keep: bool, clock: StageClock) -> None:
+    def __init__(
+        self,
+        path: Path,
+        track: int,
+        max_duration: float,
+        *,
+        clock: StageClock,
+        channels: tuple[str, ...] = (),
+    ) -> None:
+        """``channels``: with ``--channel-speakers``, a name per channel (``-`` leaves one out of the mix);
+        each channel's levels are then kept for :meth:`channel_activity`."""
         self.path, self.track, self.max_duration, self.clock = path, track, max_duration, clock
         self.samples = 0
         self.meter = SignalMeter()
-        self._kept: list[np.ndarray] | None = [] if keep else None
+        self.channels = channels
+        self._levels = ChannelLevels() if channels else None
 
     @property
     def seconds(self) -> float:
         return self.samples / audio.SAMPLE_RATE
-
-    def take_signal(self) -> np.ndarray:
-        """The whole decoded signal, handed over once (the stream keeps no copy)."""
-        kept, self._kept = self._kept or [], None
-        return np.concatenate(kept) if kept else np.zeros(0, dtype=np.float32)
 
     def __iter__(self) -> Iterator[np.ndarray]:
         blocks = audio.iter_channels(self.path, track=self.track, max_duration=self.max_duration)
@@ -102,7 +108,7 @@ class DecodedStream:
             started = time.perf_counter()
             try:
                 channels = next(blocks)
-                block = audio.mix_down(channels)
+                block = audio.mix_down(self._named(channels))
             except StopIteration:
                 return
             finally:
@@ -111,6 +117,18 @@ class DecodedStream:
             # Some encoders overshoot full scale after resampling; Whisper's features assume [-1, 1].
             block = np.clip(block, -1.0, 1.0)
             self.samples += block.shape[0]
-            if self._kept is not None:
-                self._kept.append(block)
             yield block
+
+    def _named(self, block: np.ndarray) -> np.ndarray:
+        """The channels that go into the mix: all, or with ``channels`` the named ones (levels kept)."""
+        if self._levels is None:
+            return block
+        if block.shape[0] != len(self.channels):
+            raise ChannelCountError(self.path, block.shape[0], len(self.channels))
+        self._levels.update(block)
+        return block[[name != SKIP for name in self.channels]]
+
+    def channel_activity(self) -> ChannelActivity:
+        """Who spoke when, from the levels of the channels (after the stream has been read)."""
+        assert self._levels is not None
+        return ChannelActivity.from_power(self._levels.power(), self.channels)

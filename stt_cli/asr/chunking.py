@@ -162,14 +162,13 @@ def _silences(window: np.ndarray) -> list[tuple[int, int]]:
 def mask_spans(mask: np.ndarray, offset_frames: int = 0) -> tuple[tuple[float, float], ...]:
     """(start, end) seconds of each run of speech frames in a VAD ``mask`` whose first frame is
     ``offset_frames`` into the file."""
-    padded = np.concatenate([[False], mask, [False]]).astype(np.int8)
-    edges = np.diff(padded)
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
-    return tuple(
-        ((offset_frames + a) * FRAME_SECONDS, (offset_frames + b) * FRAME_SECONDS)
-        for a, b in zip(starts, ends, strict=True)
-    )
+    return tuple(((offset_frames + a) * FRAME_SECONDS, (offset_frames + b) * FRAME_SECONDS) for a, b in runs(mask))
+
+
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[first, last) index pairs of the runs of True in a frame mask."""
+    edges = np.diff(np.concatenate([[0], np.asarray(mask, dtype=np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True))
 
 
 class ChunkPlanner:

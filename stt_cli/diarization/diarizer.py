@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from stt_cli.audio import SAMPLE_RATE
-from stt_cli.errors import ModelUnavailableError, TranscriptionError
+from stt_cli.audio import SAMPLE_RATE, Signal, as_signal
+from stt_cli.errors import InputError, ModelUnavailableError, TranscriptionError
 from stt_cli.models import ResolvedPipeline
 from stt_cli.privacy import keep_private
 from stt_cli.progress import ProgressHook
@@ -75,21 +75,23 @@ class Diarizer:
 
     def diarize(
         self,
-        samples: np.ndarray,
+        signal: Signal | np.ndarray,
         *,
         num_speakers: int | None = None,
         min_speakers: int | None = None,
         max_speakers: int | None = None,
         on_progress: ProgressHook | None = None,
     ) -> Diarization:
-        """Find who speaks when in 16 kHz mono ``samples``.
+        """Find who speaks when in a 16 kHz mono signal (read again from its file, or samples in memory).
+
+        stt's bundled pipeline reads the signal block by block, so its memory does not grow with the
+        recording; a pyannote pipeline from a folder is given the whole waveform, as it expects.
 
         Raises:
             TranscriptionError: the pipeline failed.
         """
-        import torch
-
-        duration = samples.shape[0] / SAMPLE_RATE
+        signal = as_signal(signal)
+        duration = signal.duration
 
         def hook(
             step: str, artifact: Any, file: Any = None, completed: int | None = None, total: Any = None
@@ -100,24 +102,31 @@ class Diarizer:
                 share = 0.0 if step == "segmentation" else 0.5
                 on_progress("diarize", duration * (share + 0.5 * completed / total), duration)
 
-        audio = {"waveform": torch.from_numpy(samples)[None], "sample_rate": SAMPLE_RATE}
+        kwargs = {"num_speakers": num_speakers, "min_speakers": min_speakers, "max_speakers": max_speakers}
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                output = self.pipeline(
-                    audio,
-                    num_speakers=num_speakers,
-                    min_speakers=min_speakers,
-                    max_speakers=max_speakers,
-                    hook=hook,
-                )
+                if hasattr(self.pipeline, "diarize_signal"):
+                    output = self.pipeline.diarize_signal(signal, hook=hook, **kwargs)
+                else:
+                    output = self.pipeline(_waveform(signal), hook=hook, **kwargs)
         except MemoryError:
             raise
+        except InputError:
+            raise  # the recording could not be read again: the file's own error, not the pipeline's
         except Exception as e:
             raise TranscriptionError(f"speaker diarization failed: {type(e).__name__}: {e}") from e
         exclusive = getattr(output, "exclusive_speaker_diarization", output)
         full = getattr(output, "speaker_diarization", output)
         return Diarization(exclusive=_turns(exclusive), turns=_turns(full))
+
+
+def _waveform(signal: Signal) -> dict[str, Any]:
+    import torch
+
+    blocks = list(signal.blocks())
+    samples = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
+    return {"waveform": torch.from_numpy(samples)[None], "sample_rate": SAMPLE_RATE}
 
 
 def _turns(annotation: Any) -> tuple[SpeakerTurn, ...]:

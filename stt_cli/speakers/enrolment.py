@@ -7,8 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
+from stt_cli.audio import Signal
 from stt_cli.errors import InputError, SpeakerLibraryError
-from stt_cli.fileio import check_unchanged, identity_of, sha256_file, shown
+from stt_cli.fileio import FileIdentity, check_unchanged, identity_of, sha256_file, shown
+from stt_cli.probe import MediaInfo
 from stt_cli.speakers.library import Enrolment
 from stt_cli.speakers.match import solo_spans
 from stt_cli.speakers.voices import VoiceEncoder, speech_spans
@@ -45,6 +47,7 @@ def from_transcript(
         known = {s["id"]: s["name"] for s in record["speakers"]}
         turns = [SpeakerTurn(float(t["start"]), float(t["end"]), str(t["speaker"])) for t in record["turns"]]
         source, digest = Path(record["input"]["path"]), str(record["input"]["sha256"])
+        track = int(record["input"].get("audio_track", 0))
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise SpeakerLibraryError(
             f"{shown(transcript)}: not a diarized stt JSON transcript ({type(e).__name__}: {e}); "
@@ -57,14 +60,15 @@ def from_transcript(
     path = recording or (source if source.is_absolute() else Path(transcript).parent / source)
     if not path.is_file() and recording is None and source.is_file():
         path = source  # a relative path as given on the command line, from where it was run
-    samples, heard = _samples(path)
+    signal, heard, before = _recording(path, track)
     if heard != digest:
         raise InputError(
             path,
             "is not the recording this transcript was made from (its sha256 differs)",
             "give the original recording with --audio",
         )
-    voice = encoder.embed(samples, solo_spans(turns, wanted))
+    voice = encoder.embed(signal, solo_spans(turns, wanted))  # a long hearing is read, never held whole
+    check_unchanged(path, before)
     if voice is None or voice.seconds < LEAST_SPEECH:
         raise InputError(path, f"{wanted} speaks alone for under 1 s", "enrol from clips of the person instead")
     return Enrolment(path.name, digest, voice.seconds, voice.windows, voice.vector, speaker=wanted)
@@ -76,14 +80,30 @@ def _samples(path: Path) -> tuple[np.ndarray, str]:
     Raises:
         InputError: not usable audio, or changed while it was read.
     """
-    from stt_cli import probe
     from stt_cli.audio import load_audio
-    from stt_cli.options import InputOptions
 
     path = Path(path)
-    probe.validate(path, InputOptions())
+    _check(path)
     before = identity_of(path)
     digest = sha256_file(path)
     samples = load_audio(path).samples
     check_unchanged(path, before)
     return samples, digest
+
+
+def _recording(path: Path, track: int) -> tuple[Signal, str, FileIdentity]:
+    """A recording to read again where its speaker's turns are, its sha256, and its identity to check after."""
+    from stt_cli.audio import SignalFromFile
+
+    info = _check(path)
+    before = identity_of(path)
+    digest = sha256_file(path)
+    seconds = info.tracks[track].duration if track < len(info.tracks) else None
+    return SignalFromFile(path, track, seconds or 0.0), digest, before
+
+
+def _check(path: Path) -> MediaInfo:
+    from stt_cli import probe
+    from stt_cli.options import InputOptions
+
+    return probe.validate(path, InputOptions())

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from stt_cli.audio import SAMPLE_RATE
+from stt_cli.audio import SAMPLE_RATE, Signal, as_signal, read_spans
 
 WINDOW = 1.5  # s; the window the bundled diarization embeds, so enrolled and found voices compare alike
 HOP = 0.75  # s; half a window: overlapping windows, without embedding each stretch of speech three times
@@ -67,19 +67,28 @@ class VoiceEncoder:
         name, sha256, model = models.load_voice_encoder()
         return cls(name=name, sha256=sha256, model=model)
 
-    def embed(self, samples: np.ndarray, spans: list[tuple[float, float]]) -> Voiceprint | None:
-        """The voice speaking in ``spans`` (seconds) of 16 kHz mono ``samples``; ``None`` if too little speech."""
-        starts = _window_starts(spans)
-        if not starts:
+    def embed(self, signal: Signal | np.ndarray, spans: list[tuple[float, float]]) -> Voiceprint | None:
+        """The voice speaking in ``spans`` (seconds) of a 16 kHz mono signal; ``None`` if too little speech."""
+        return self.embed_each(signal, {"": spans})[""]
+
+    def embed_each(
+        self, signal: Signal | np.ndarray, spans: dict[str, list[tuple[float, float]]]
+    ) -> dict[str, Voiceprint | None]:
+        """:meth:`embed` for several voices (a recording's speakers, by id), reading the signal once."""
+        wanted = sorted((start, end, who) for who, found in spans.items() for start, end in _windows(found))
+        width = int(WINDOW * SAMPLE_RATE)
+        pieces: dict[str, list[np.ndarray]] = {who: [] for who in spans}
+        for (_, _, who), piece in zip(
+            wanted, read_spans(as_signal(signal), [(a, b) for a, b, _ in wanted]), strict=True
+        ):
+            pieces[who].append(np.resize(piece, width))  # a short window is repeated to the full width
+        return {who: self._voiceprint(pieces[who], spans[who]) for who in spans}
+
+    def _voiceprint(self, pieces: list[np.ndarray], spans: list[tuple[float, float]]) -> Voiceprint | None:
+        if not pieces:
             return None
         import torch
 
-        width = int(WINDOW * SAMPLE_RATE)
-        pieces = []
-        for start, length in starts:
-            first = int(start * SAMPLE_RATE)
-            piece = samples[first : first + int(length * SAMPLE_RATE)]
-            pieces.append(np.resize(piece, width) if piece.size < width else piece[:width])  # repeat a short one
         vectors = []
         with torch.inference_mode():
             for i in range(0, len(pieces), _BATCH):
@@ -94,18 +103,18 @@ class VoiceEncoder:
         )
 
 
-def _window_starts(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """(start, length) of the windows over ``spans``, at most ``MOST_WINDOWS``, evenly spread."""
+def _windows(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """(start, end) of the windows over ``spans``, at most ``MOST_WINDOWS``, evenly spread."""
     windows = []
     for a, b in sorted(spans):
         if b - a < SHORTEST:
             continue
         if b - a <= WINDOW:
-            windows.append((a, b - a))
+            windows.append((a, b))
             continue
         t = a
         while t + WINDOW <= b + 1e-6:
-            windows.append((t, WINDOW))
+            windows.append((t, t + WINDOW))
             t += HOP
     if len(windows) > MOST_WINDOWS:
         keep = np.linspace(0, len(windows) - 1, MOST_WINDOWS).round().astype(int)

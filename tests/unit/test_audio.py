@@ -57,3 +57,23 @@ def test_a_complete_file_is_not_called_truncated(jfk):
     info = validate(jfk, InputOptions())
     assert check_complete(info, info.tracks[0], load_audio(jfk).duration) is None
     assert "declares 11.0 s of audio but only 3.0 s" in str(check_complete(info, info.tracks[0], 3.0))
+
+
+def test_spans_read_in_one_pass_match_slices_of_the_whole_signal():
+    """The diarization reads a recording again span by span; what it reads must be what memory would hold."""
+    from stt_cli.audio import SignalInMemory, read_spans
+
+    class Blocks(SignalInMemory):
+        def blocks(self):  # odd block sizes, as a decoder gives them
+            for first in range(0, self.samples.size, 12_345):
+                yield self.samples[first : first + 12_345]
+
+    samples = np.random.default_rng(3).standard_normal(16_000 * 20).astype(np.float32)
+    starts = np.sort(np.random.default_rng(4).uniform(0, 20, 300))
+    spans = [(float(a), float(a) + length) for a, length in zip(starts, np.linspace(0.0, 3.0, 300), strict=True)]
+    spans.append((19.99, 25.0))  # past the end: what there is
+    for piece, (a, b) in zip(read_spans(Blocks(samples), spans), spans, strict=True):
+        first = int(a * 16_000 + 1e-6)
+        assert np.array_equal(piece, samples[first : max(int(b * 16_000 + 1e-6), first + 1)])
+    with pytest.raises(ValueError, match="order"):
+        list(read_spans(Blocks(samples), [(5.0, 6.0), (1.0, 2.0)]))
