@@ -74,6 +74,17 @@ class NoAudioStreamError(InputError):
         super().__init__(path, detail, "export the recording with its sound")
 
 
+class ChannelCountError(InputError):
+    code = "channel_count"
+
+    def __init__(self, path: Path | str, channels: int, named: int):
+        super().__init__(
+            path,
+            f"has {channels} audio channel(s) but `channel_speakers` names {named}",
+            "give one name per channel, `-` for a channel to leave out",
+        )
+
+
 class AudioDecodeError(InputError):
     code = "corrupt_audio"
 

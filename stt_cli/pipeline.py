@@ -8,12 +8,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from stt_cli import asr, models, probe
 from stt_cli.asr import chunking, vocabulary
 from stt_cli.asr.vad import NoVad, StreamingVad
-from stt_cli.errors import OutOfMemoryError, UsageError
+from stt_cli.audio import Signal, SignalFromFile
+from stt_cli.errors import ChannelCountError, InputError, OutOfMemoryError, UsageError
 from stt_cli.fileio import FileIdentity, check_unchanged, identity_of, sha256_file, shown, text_of
 from stt_cli.languages import name_of
 from stt_cli.levels import SignalStats
@@ -47,10 +46,16 @@ class Transcriber:
     diarizer: Diarizer | None = field(default=None, repr=False)
     offline: bool = False
     voices: tuple[VoiceEncoder, VoiceLibrary] | None = field(default=None, repr=False)
+    channel_speakers: tuple[str, ...] = ()
 
     @classmethod
     def load(
-        cls, options: AsrOptions, diarization: DiarizationOptions | None = None, *, offline: bool = False
+        cls,
+        options: AsrOptions,
+        diarization: DiarizationOptions | None = None,
+        *,
+        offline: bool = False,
+        channel_speakers: tuple[str, ...] = (),
     ) -> Transcriber:
         """Resolve, verify and load the recogniser and, when asked, the diarization pipeline.
 
@@ -59,11 +64,17 @@ class Transcriber:
 
         Args:
             offline: never download a model (one that is not here is an error).
+            channel_speakers: one speaker per microphone channel, a name each (``-`` leaves a channel out):
+                speakers come from the channels' levels, with no diarization model.
 
         Raises:
             ModelUnavailableError: a model is missing, damaged, or cannot run on the device.
             UsageError: the model cannot transcribe the requested language or task.
         """
+        if channel_speakers and diarization is not None:
+            raise UsageError(
+                "`channel_speakers` and `diarize` both decide who speaks; choose one (channels need no model)"
+            )
         diarizer = None
         if diarization is not None:
             from stt_cli.diarization import Diarizer
@@ -88,6 +99,7 @@ class Transcriber:
             diarizer=diarizer,
             offline=offline,
             voices=voices,
+            channel_speakers=channel_speakers,
         )
 
     @property
@@ -115,17 +127,26 @@ class Transcriber:
             shown(path), info.container, track.index, len(info.tracks), track.codec, track.sample_rate,
             track.channels, digest[:16],
         )  # fmt: skip
+        if self.channel_speakers and track.channels != len(self.channel_speakers):
+            raise ChannelCountError(path, track.channels, len(self.channel_speakers))
         clock.lap("decode")
-        # Diarization needs the whole signal (pyannote clusters over all of it); without it nothing is kept
-        # beyond the chunk being decoded, so memory does not grow with the recording's length.
-        stream = DecodedStream(path, track.index, limits.max_duration, keep=self.diarizer is not None, clock=clock)
+        # Nothing is kept beyond the chunk being decoded, so memory does not grow with the recording's length;
+        # the diarization reads the recording again (audio.SignalFromFile says why).
+        stream = DecodedStream(path, track.index, limits.max_duration, clock=clock, channels=self.channel_speakers)
         recognition = self._recognise(path, stream, track, on_progress)
         segments, corrections = vocabulary.correct(recognition.segments, self.options.vocabulary)
         clock.lap("transcribe")
         warnings = _warnings(info, track, stream, limits, recognition)
         speakers: Attribution | None = None
+        if self.channel_speakers:
+            speakers = _by_channel(stream, segments)
         if self.diarizer is not None:
-            speakers = self._diarize(path, stream.take_signal(), segments, on_progress)
+            signal = SignalFromFile(path, track.index, stream.seconds, limits.max_duration)
+            try:
+                speakers = self._diarize(path, signal, segments, on_progress)
+            except InputError:
+                check_unchanged(path, before)  # a file changed since the first reading says so
+                raise
             clock.lap("diarize")
         check_unchanged(path, before)
         return Transcript(
@@ -146,7 +167,7 @@ class Transcriber:
             provenance=clock.provenance(offline=self.offline),
             speakers=speakers.speakers if speakers else (),
             turns=speakers.turns if speakers else (),
-            diarization_model=self._diarization_model() if speakers else None,
+            diarization_model=self._diarization_model() if self.diarizer else None,
             corrections=corrections,
         )
 
@@ -178,7 +199,7 @@ class Transcriber:
         return recognition
 
     def _diarize(
-        self, path: Path, samples: np.ndarray, segments: tuple[Segment, ...], on_progress: ProgressHook
+        self, path: Path, signal: Signal, segments: tuple[Segment, ...], on_progress: ProgressHook
     ) -> Attribution:
         from stt_cli.diarization import attribute
 
@@ -186,7 +207,7 @@ class Transcriber:
         options = self.diarization
         try:
             found = self.diarizer.diarize(
-                samples,
+                signal,
                 num_speakers=options.num_speakers,
                 min_speakers=options.min_speakers,
                 max_speakers=options.max_speakers,
@@ -196,22 +217,21 @@ class Transcriber:
             raise OutOfMemoryError(path) from e
         labelled = attribute(segments, found.exclusive, found.turns, options.speaker_names)
         if self.voices is not None:
-            labelled = self._identify(samples, labelled)
+            labelled = self._identify(signal, labelled)
         logger.info("%s: %d speaker(s) in %d turn(s)", shown(path), len(labelled.speakers), len(labelled.turns))
         return labelled
 
-    def _identify(self, samples: np.ndarray, labelled: Attribution) -> Attribution:
+    def _identify(self, signal: Signal, labelled: Attribution) -> Attribution:
         """Name the speakers who match an enrolled voice, one-to-one; the rest keep their numbers (or the
         ``speaker_names`` given, in order)."""
         from stt_cli.speakers import match_voices, name_speakers, solo_spans
 
         assert self.voices is not None and self.diarization is not None
         encoder, library = self.voices
-        found = {}
-        for speaker in labelled.speakers:
-            voice = encoder.embed(samples, solo_spans(labelled.turns, speaker.id))
-            if voice is not None:
-                found[speaker.id] = voice.vector
+        spans = {speaker.id: solo_spans(labelled.turns, speaker.id) for speaker in labelled.speakers}
+        found = {
+            who: voice.vector for who, voice in encoder.embed_each(signal, spans).items() if voice is not None
+        }
         matches = match_voices(found, library.voices)
         speakers = name_speakers(labelled.speakers, matches, self.diarization.speaker_names)
         logger.info("voices matched: %s", {s.id: s.name for s in speakers if s.named_by == "voice"})
@@ -226,9 +246,24 @@ class Transcriber:
         """The settings that shape the text and its speakers, as recorded in the transcript."""
         shaping = {**self.options.settings(), "device": self.device, "compute_type": self.compute_type}
         shaping["diarize"] = self.diarization is not None
+        shaping["channel_speakers"] = list(self.channel_speakers)
         if self.diarization is not None:
             shaping.update(self.diarization.settings())
         return shaping
+
+
+def _by_channel(stream: DecodedStream, segments: tuple[Segment, ...]) -> Attribution:
+    """Speakers from the microphone channels' levels; each segment's confidence from the channels' power."""
+    from stt_cli.diarization import attribute
+
+    activity = stream.channel_activity()
+    return attribute(
+        segments,
+        activity.exclusive(),
+        activity.turns(),
+        channels=activity.names_by_label(),
+        confidence=activity.segment_confidence,
+    )
 
 
 def _open_library(folder: Path) -> tuple[VoiceEncoder, VoiceLibrary]:

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 # Bumped whenever a field of the JSON output changes meaning or disappears (adding one is compatible).
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 
 
 class LanguageSource(StrEnum):
@@ -72,6 +72,7 @@ class Segment:
         no_speech_prob: the model's probability that this window held no speech.
         compression_ratio: gzip compression ratio of the text (high values flag loops).
         speaker: the speaker id when diarized (a segment never spans two speakers then).
+        speaker_confidence: how clearly it belongs to ``speaker`` rather than the runner-up (0-1; 0.5 a tie).
         language: the segment's own language, when each segment's is detected (``segment_language``).
     """
 
@@ -85,6 +86,7 @@ class Segment:
     compression_ratio: float = 0.0
     speaker: str | None = None
     language: str | None = None
+    speaker_confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -92,6 +94,7 @@ class Segment:
             "start": _round(self.start),
             "end": _round(self.end),
             "speaker": self.speaker,
+            "speaker_confidence": None if self.speaker_confidence is None else round(self.speaker_confidence, 3),
             "language": self.language,
             "text": self.text,
             "words": [w.to_dict() for w in self.words],
@@ -152,11 +155,9 @@ class Speaker:
 
     Attributes:
         id: ``SPEAKER_1``, ``SPEAKER_2``… numbered in order of first appearance.
-        name: what writers show: an enrolled person's name, a channel's, a given one (``--speaker-names``),
-            else ``Speaker 1``…
+        name: what writers show: an enrolled person's, a channel's or a given name, else ``Speaker 1``…
         speaking_time: seconds this speaker talks, from the diarization.
-        named_by: how the name was decided: ``voice`` (matched in the voice library), ``channel``
-            (``--channel-speakers``), ``given`` (``--speaker-names``) or ``order`` (numbered).
+        named_by: ``voice`` (voice library), ``channel``, ``given`` (``--speaker-names``) or ``order``.
         similarity: with a voice library, the voiceprint's cosine similarity to the matched voice, or to the
             closest one when none matched (``None`` without a library, or with too little speech to embed).
     """

@@ -104,3 +104,15 @@ def read_vocabulary(path: Path | None) -> tuple[str, ...]:
     except (OSError, UnicodeDecodeError) as e:
         raise UsageError(f"`vocabulary` file {path} cannot be read as UTF-8 text ({e})") from None
     return tuple(line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#"))
+
+
+def parse_channel_speakers(text: str | None) -> tuple[str, ...]:
+    """``--channel-speakers`` as one name per channel (``-`` for one left out); empty when not given."""
+    if text is None:
+        return ()
+    from stt_cli.speakers.channels import parse_channel_names
+
+    try:
+        return parse_channel_names(text)
+    except ValueError as e:
+        raise UsageError(f"`channel_speakers`: {e}") from e

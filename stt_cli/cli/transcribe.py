@@ -130,6 +130,14 @@ def transcribe(
             help="With --diarize: a voice library (stt speakers enroll); matching speakers take enrolled names.",
         ),
     ] = None,
+    channel_speakers: Annotated[
+        str | None,
+        typer.Option(
+            show_default=False,
+            help="One speaker per microphone channel, named in channel order, e.g. 'Judge,Witness,-,Defence' "
+            "(- leaves a channel out); who speaks is read from the channels' levels, no --diarize needed.",
+        ),
+    ] = None,
     hf_token: Annotated[
         str | None,
         typer.Option(
@@ -232,9 +240,10 @@ def plan(v: SimpleNamespace) -> tuple[Job, Callable[[], Transcriber]]:
         formats=parse_formats(v.formats), output_dir=v.output_dir, max_line_width=v.max_line_width,
         max_line_count=v.max_line_count,
     )  # fmt: skip
+    channels = settings.parse_channel_speakers(v.channel_speakers)
     diarization = _diarization_options(
-        v.diarize, output, model=v.diarization_model, num_speakers=v.num_speakers, min_speakers=v.min_speakers,
-        max_speakers=v.max_speakers, speaker_names=v.speaker_names, token=v.hf_token,
+        v.diarize, output, channels=bool(channels), model=v.diarization_model, num_speakers=v.num_speakers,
+        min_speakers=v.min_speakers, max_speakers=v.max_speakers, speaker_names=v.speaker_names, token=v.hf_token,
         speaker_library=v.speaker_library,
     )  # fmt: skip
     limits = InputOptions(
@@ -242,7 +251,12 @@ def plan(v: SimpleNamespace) -> tuple[Job, Callable[[], Transcriber]]:
         allow_truncated=v.allow_truncated, audio_track=v.audio_track,
     )  # fmt: skip
     job = Job(output=output, limits=limits, overwrite=v.overwrite, fail_fast=v.fail_fast, summary=v.summary_json)
-    return job, functools.partial(Transcriber.load, asr_options, diarization, offline=v.offline)
+    if channels and v.diarize:
+        raise UsageError("--channel-speakers and --diarize both decide who speaks; choose one")
+    load = functools.partial(
+        Transcriber.load, asr_options, diarization, offline=v.offline, channel_speakers=channels
+    )
+    return job, load
 
 
 def _finish(result: BatchResult, quiet: bool) -> None:
@@ -254,16 +268,19 @@ def _finish(result: BatchResult, quiet: bool) -> None:
 
 
 def _diarization_options(
-    diarize: bool, output: OutputOptions, *, speaker_names: str | None, **speaker_options: object
+    diarize: bool, output: OutputOptions, *, channels: bool, speaker_names: str | None, **speaker_options: object
 ) -> DiarizationOptions | None:
-    """The speaker options, or ``None`` without --diarize (where speaker options are a usage error)."""
+    """The speaker options, or ``None`` without --diarize (where speaker options are a usage error, and RTTM
+    needs speakers from --channel-speakers)."""
     if diarize:
         names = tuple(n.strip() for n in speaker_names.split(",")) if speaker_names else ()
         return DiarizationOptions(speaker_names=names, **speaker_options)  # type: ignore[arg-type]
     # A token or a library from the environment is there for the runs that diarize, not a mistake in this one.
     asked = [v for k, v in speaker_options.items() if k not in ("token", "speaker_library")] + [speaker_names]
-    if OutputFormat.rttm in output.formats or any(v is not None for v in asked):
-        raise UsageError("speaker options and the rttm format need --diarize")
+    if any(v is not None for v in asked):
+        raise UsageError("speaker options need --diarize")
+    if OutputFormat.rttm in output.formats and not channels:
+        raise UsageError("the rttm format needs speakers: --diarize or --channel-speakers")
     return None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from stt_cli.types import Attribution, Segment, Speaker, SpeakerTurn, Word
 
@@ -118,11 +118,35 @@ def split_by_speaker(
     ]
 
 
+def speaker_confidence(segment: Segment, turns: Sequence[SpeakerTurn]) -> float:
+    """How clearly a segment belongs to its speaker: the seconds of its words (or of itself, without words)
+    inside that speaker's turns, over those plus the seconds inside the runner-up's. 0.5 is a tie (overlapping
+    speech); 0 means none of it lies in the speaker's turns. ``turns`` must be sorted by start."""
+    spans = [(w.start, w.end) for w in segment.words] or [(segment.start, segment.end)]
+    longest = max((t.duration for t in turns), default=0.0)
+    # only the turns that can reach the segment: a 3-hour hearing has thousands
+    first = bisect.bisect_left([t.start for t in turns], segment.start - longest)
+    inside: dict[str, float] = {}
+    for turn in turns[first:]:
+        if turn.start >= segment.end:
+            break
+        for start, end in spans:
+            overlap = min(end, turn.end) - max(start, turn.start)
+            if overlap > 0:
+                inside[turn.speaker] = inside.get(turn.speaker, 0.0) + overlap
+    own = inside.pop(segment.speaker or "", 0.0)
+    rival = max(inside.values(), default=0.0)
+    return own / (own + rival) if own + rival > 0 else 0.0
+
+
 def attribute(
     segments: Sequence[Segment],
     exclusive: Sequence[SpeakerTurn],
     turns: Sequence[SpeakerTurn],
     names: Sequence[str] = (),
+    *,
+    channels: Mapping[str, str] | None = None,
+    confidence: Callable[[Segment], float] | None = None,
 ) -> Attribution:
     """Put speakers on a transcript.
 
@@ -131,6 +155,9 @@ def attribute(
         exclusive: non-overlapping speaker turns (pyannote's exclusive diarization), used for words.
         turns: the full diarization, overlaps included (for the speakers table and RTTM).
         names: display names, given in order of first appearance (``--speaker-names``).
+        channels: names of the turns' labels fixed by their microphone channel (``--channel-speakers``).
+        confidence: each segment's speaker confidence (given the segment with its turn label); by default
+            :func:`speaker_confidence` over ``turns``.
 
     Returns:
         Segments split at speaker changes and renumbered, the speakers (``SPEAKER_1``… in order of first
@@ -144,21 +171,19 @@ def attribute(
         if label is not None and label not in order:
             order.append(label)
     ids = {label: f"SPEAKER_{i}" for i, label in enumerate(order, start=1)}
+    ordered = sorted(turns, key=lambda t: t.start)
     renamed = tuple(dataclasses.replace(t, speaker=ids[t.speaker]) for t in sorted(turns, key=lambda t: t.start))
     speakers = tuple(
-        Speaker(
-            id=ids[label],
-            name=names[i - 1] if i <= len(names) else f"Speaker {i}",
-            speaking_time=sum(t.duration for t in renamed if t.speaker == ids[label]),
-            named_by="given" if i <= len(names) else "order",
-        )
-        for i, label in enumerate(order, start=1)
+        _speaker(ids[label], i, label, names, channels or {}, renamed) for i, label in enumerate(order, start=1)
     )
     final = tuple(
         dataclasses.replace(
             piece,
             id=i,
             speaker=ids[piece.speaker] if piece.speaker else None,
+            speaker_confidence=(confidence(piece) if confidence else speaker_confidence(piece, ordered))
+            if piece.speaker
+            else None,
             words=tuple(
                 dataclasses.replace(w, speaker=ids[w.speaker] if w.speaker else None) for w in piece.words
             ),
@@ -166,3 +191,21 @@ def attribute(
         for i, piece in enumerate(pieces)
     )
     return Attribution(segments=final, speakers=speakers, turns=renamed)
+
+
+def _speaker(
+    id: str,
+    number: int,
+    label: str,
+    names: Sequence[str],
+    channels: Mapping[str, str],
+    turns: Sequence[SpeakerTurn],
+) -> Speaker:
+    if label in channels:
+        name, named_by = channels[label], "channel"
+    elif number <= len(names):
+        name, named_by = names[number - 1], "given"
+    else:
+        name, named_by = f"Speaker {number}", "order"
+    speaking_time = sum(t.duration for t in turns if t.speaker == id)
+    return Speaker(id=id, name=name, speaking_time=speaking_time, named_by=named_by)

@@ -86,7 +86,7 @@ def write_tracks(
 
 def _encode_audio(container, stream, samples, layout, rate, source_rate, audio_start) -> None:
     planar = np.atleast_2d(samples).astype(np.float32)
-    source_layout = "mono" if planar.shape[0] == 1 else {2: "stereo", 4: "quad"}[planar.shape[0]]
+    source_layout = "mono" if planar.shape[0] == 1 else {2: "stereo", 3: "2.1", 4: "quad"}[planar.shape[0]]
     resampler = av.AudioResampler(format=stream.format.name, layout=layout, rate=rate)
     frame_size = 1024
     pts = round(audio_start * source_rate)

@@ -12,6 +12,7 @@ from stt_cli.options import OutputFormat, OutputOptions
 from stt_cli.types import Segment, Transcript, Word
 from stt_cli.writers import WRITERS, atomic_write_text, get_writer, output_path
 from stt_cli.writers.subtitles import SrtWriter, VttWriter
+from stt_cli.writers.text import TxtWriter
 from tests.support.builders import transcript
 
 
@@ -131,7 +132,19 @@ def test_subtitles_and_text_say_who_speaks(tmp_path):
     captions = webvtt.read(str(vtt))
     assert [c.voice for c in captions] == ["Judge", "Witness &lt;A &amp; B&gt;"]
     txt = get_writer(OutputFormat.txt, options).write(t, tmp_path / "h.txt").read_text()
-    assert txt == "Judge: Please sit.\nWitness <A & B>: Thank you.\n"
+    assert txt == "Judge: Please sit.\n\nWitness <A & B>: Thank you.\n"
+
+
+def test_text_gives_each_speaker_turn_one_paragraph(tmp_path):
+    """Consecutive segments of one speaker are one paragraph; a new speaker starts the next."""
+    t = diarized()
+    more = Segment(id=2, start=3.5, end=4.0, text="Go on.", speaker="SPEAKER_2")
+    back = Segment(id=3, start=4.5, end=5.0, text="Objection.", speaker="SPEAKER_1")
+    t = dataclasses.replace(t, segments=(*t.segments, more, back))
+    txt = get_writer(OutputFormat.txt, OutputOptions()).write(t, tmp_path / "h.txt").read_text()
+    assert txt.split("\n\n") == ["Judge: Please sit.", "Witness <A & B>: Thank you. Go on.", "Judge: Objection.\n"]
+    plain = dataclasses.replace(t, segments=tuple(dataclasses.replace(s, speaker=None) for s in t.segments))
+    assert TxtWriter(OutputOptions()).render(plain) == "Please sit.\nThank you.\nGo on.\nObjection.\n"
 
 
 def test_speaker_label_counts_towards_the_line_width():
