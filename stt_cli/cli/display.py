@@ -96,6 +96,9 @@ def print_outcome(outcome: FileOutcome, quiet: bool) -> None:
     if outcome.status is Status.skipped:
         say(f"skipped: {outcome.source} (current transcripts exist: {names}; --overwrite to redo)")
         return
+    if outcome.duration is None:  # rendered from a transcript: no audio was heard
+        say(f"done: {outcome.source} -> {names}")
+        return
     speed = (
         f", {outcome.duration / outcome.elapsed:.1f}x real time" if outcome.elapsed and outcome.duration else ""
     )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from stt_cli.cli import settings
+from stt_cli.cli.common import Formats, LineCount, LineWidth, OutputDir, Quiet
 from stt_cli.cli.display import error_line, events_for, interrupts, print_summary, say
 from stt_cli.errors import EXIT_INTERRUPTED, SttError, UsageError
 from stt_cli.options import (
@@ -144,18 +145,10 @@ def transcribe(
             envvar="HF_TOKEN", show_default=False, help="Hugging Face token, only for a gated hub pipeline."
         ),
     ] = None,
-    formats: Annotated[
-        list[str],
-        typer.Option(
-            "--format", "-f", help="json, srt, vtt, txt, rttm: comma list or repeated; all for json,srt,vtt,txt."
-        ),
-    ] = ["srt"],  # noqa: B006 - typer needs a literal default; it is never mutated
-    max_line_width: Annotated[int, typer.Option(help="Subtitle characters per line (SRT, VTT).")] = 42,
-    max_line_count: Annotated[int, typer.Option(help="Subtitle lines per cue (SRT, VTT).")] = 2,
-    output_dir: Annotated[
-        Path | None,
-        typer.Option("--output-dir", "-o", help="Write here instead of next to each input.", file_okay=False),
-    ] = None,
+    formats: Formats = ["srt"],  # noqa: B006 - typer needs a literal default; it is never mutated
+    max_line_width: LineWidth = 42,
+    max_line_count: LineCount = 2,
+    output_dir: OutputDir = None,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Transcribe again even when current outputs exist.")
     ] = False,
@@ -195,7 +188,7 @@ def transcribe(
             dir_okay=False,
         ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+    quiet: Quiet = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what each stage does.")] = False,
 ) -> None:
     """Transcribe recordings; write <name>.<format> next to each input (or under --output-dir)."""

@@ -183,3 +183,21 @@ def test_rttm_lists_the_turns_and_parses(tmp_path):
     [annotation] = load_rttm(str(path)).values()
     assert sorted(annotation.labels()) == ["SPEAKER_1", "SPEAKER_2"]
     assert annotation.label_duration("SPEAKER_2") == pytest.approx(1.0)
+
+
+def test_a_transcript_read_back_from_its_json_renders_every_format_the_same(tmp_path):
+    """The JSON keeps words stripped; read back, they get their spaces from the segment text again."""
+    from stt_cli.writers import WRITERS
+    from stt_cli.writers.reading import read_transcript
+
+    t = diarized()
+    squeezed = Segment(id=2, start=3.2, end=4.0, text="3,5 juta-nya?", speaker="SPEAKER_2",
+                       words=(Word(3.2, 3.5, " 3,5", 0.8, "SPEAKER_2"), Word(3.5, 3.8, " juta", 0.7, "SPEAKER_2"),
+                              Word(3.8, 4.0, "-nya?", 0.6, "SPEAKER_2")))  # fmt: skip
+    t = dataclasses.replace(t, segments=(*t.segments, squeezed))
+    options = OutputOptions()
+    saved = get_writer(OutputFormat.json, options).write(t, tmp_path / "h.json")
+    again = read_transcript(saved)
+    assert again == t
+    for fmt, writer in WRITERS.items():
+        assert writer(options).render(again) == writer(options).render(t), fmt

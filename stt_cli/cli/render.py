@@ -1,0 +1,52 @@
+"""``stt render``: write formats again from transcript JSON files, with no model loaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stt_cli.cli.common import Formats, LineCount, LineWidth, Quiet, output_folder
+from stt_cli.cli.display import error_line, print_outcome, print_summary
+from stt_cli.errors import SttError
+from stt_cli.options import OutputOptions, parse_formats
+
+
+def render(
+    transcripts: Annotated[
+        list[Path], typer.Argument(help="Transcript JSON files written by `stt transcribe -f json`.")
+    ],
+    formats: Formats = ["srt"],  # noqa: B006 - typer needs a literal default; it is never mutated
+    max_line_width: LineWidth = 42,
+    max_line_count: LineCount = 2,
+    output_dir: Annotated[Path | None, output_folder("JSON")] = None,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite", help="Replace a different existing file (kept as <stem>.edited-<time>.<ext>)."
+        ),
+    ] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Render transcripts again in other formats (seconds, no model): <stem>.<format> next to each JSON."""
+    from stt_cli.render import RenderJob, render_all
+
+    try:
+        output = OutputOptions(
+            formats=parse_formats(formats), output_dir=output_dir, max_line_width=max_line_width,
+            max_line_count=max_line_count,
+        )  # fmt: skip
+        if output_dir is not None:
+            output_dir.mkdir(parents=True, exist_ok=True)
+        result = render_all(transcripts, RenderJob(output=output, overwrite=overwrite),
+                            lambda outcome: print_outcome(outcome, quiet))  # fmt: skip
+    except SttError as error:
+        typer.echo(error_line(error), err=True)
+        raise typer.Exit(error.exit_code) from None
+    except OSError as error:
+        typer.echo(f"stt: error [output_unwritable]: {output_dir}: {error.strerror}", err=True)
+        raise typer.Exit(3) from None
+    if len(result.outcomes) > 1 and not quiet:
+        print_summary(result)
+    raise typer.Exit(result.exit_code)
