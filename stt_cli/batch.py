@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from stt_cli import resume
+from stt_cli import resume, reuse
 from stt_cli.errors import (
     InputError,
     InternalError,
@@ -125,18 +125,27 @@ class Batch:
 
     def settings_digest(self) -> str:
         """Fingerprint of everything that shapes the outputs (see ``resume``)."""
-        shaping = {k: v for k, v in self.transcriber.settings().items() if k != "device"}
         return resume.fingerprint(
             {
-                "schema": SCHEMA_VERSION,
-                "model_sha256": self.transcriber.model_sha256,
-                **shaping,
+                **self._transcript_settings(),
                 "max_line_width": self.output.max_line_width,
                 "max_line_count": self.output.max_line_count,
-                "allow_truncated": self.limits.allow_truncated,
-                "audio_track": self.limits.audio_track,
             }
         )
+
+    def transcript_digest(self) -> str:
+        """Fingerprint of what shapes the transcript itself, not only a format of it (see ``reuse``)."""
+        return resume.fingerprint(self._transcript_settings())
+
+    def _transcript_settings(self) -> dict[str, Any]:
+        shaping = {k: v for k, v in self.transcriber.settings().items() if k != "device"}
+        return {
+            "schema": SCHEMA_VERSION,
+            "model_sha256": self.transcriber.model_sha256,
+            **shaping,
+            "allow_truncated": self.limits.allow_truncated,
+            "audio_track": self.limits.audio_track,
+        }
 
 
 def identities(paths: list[Path]) -> frozenset[tuple[int, int]]:
@@ -188,6 +197,7 @@ def process_file(batch: Batch, item: InputFile, digest: str, on_progress: Progre
     started = time.monotonic()
     targets = batch.targets(item)
     written: list[Path] = []
+    extra: list[Path] = []  # the kept transcript: undone with the outputs, but not one of them
     moved: list[tuple[Path, Path]] = []
     try:
         check_readable(item.path)  # a missing input is "not found", whatever its outputs' names would be
@@ -201,7 +211,12 @@ def process_file(batch: Batch, item: InputFile, digest: str, on_progress: Progre
             check_writable(folder)
         except OutputUnwritableError as e:
             raise e.for_input(item.path) from None
-        transcript = batch.transcriber.transcribe(item.path, limits=batch.limits, on_progress=on_progress)
+        record_file = resume.record_path(item.path, folder)
+        reused = reuse.find(item.path, record_file, batch.transcript_digest(), sha256_file(item.path))
+        if reused is None:
+            transcript = batch.transcriber.transcribe(item.path, limits=batch.limits, on_progress=on_progress)
+        else:
+            transcript = reused.transcript
         for path in plan.aside:
             moved.append((path, _move_aside(item.path, path)))
         for fmt, target in plan.write.items():
@@ -209,12 +224,14 @@ def process_file(batch: Batch, item: InputFile, digest: str, on_progress: Progre
         written_now = {
             fmt.value: resume.Entry(path.name, sha256_file(path), digest) for fmt, path in plan.write.items()
         }
+        kept = reuse.keep(record_file, transcript, batch.transcript_digest())
+        extra.append(record_file.with_name(kept.file))
         record = resume.Record(
-            digest, transcript.input.size_bytes, transcript.input.sha256, {**plan.kept, **written_now}
+            digest, transcript.input.size_bytes, transcript.input.sha256, {**plan.kept, **written_now}, kept
         )
-        resume.write_record(resume.record_path(item.path, folder), record, source=item.path)
+        resume.write_record(record_file, record, source=item.path)
     except (Exception, KeyboardInterrupt) as error:
-        _undo(written, moved)
+        _undo(written + extra, moved)
         if isinstance(error, KeyboardInterrupt):
             raise
         if not isinstance(error, SttError):
@@ -222,6 +239,7 @@ def process_file(batch: Batch, item: InputFile, digest: str, on_progress: Progre
             error = InternalError(item.path, error)
         return FileOutcome(item.path, Status.failed, error=error, elapsed=time.monotonic() - started)
     notes = [f"kept the edited {old.name} as {new.name}" for old, new in moved]
+    notes += [reused.note] if reused is not None and reused.note not in transcript.warnings else []
     return FileOutcome(
         item.path,
         Status.done,

@@ -60,12 +60,15 @@ class Record:
         input_sha256: their sha256.
         outputs: format -> the output as written. Outputs of earlier runs with other formats are carried
             over with their own settings, so that stt still knows them for its own.
+        transcript: the whole transcript kept beside the record (see ``reuse``), its fingerprint being the
+            digest of the settings that shape the transcript (not of those that only shape a format).
     """
 
     fingerprint: str
     input_size: int
     input_sha256: str
     outputs: dict[str, Entry]
+    transcript: Entry | None = None
 
 
 def record_path(source: Path, folder: Path) -> Path:
@@ -94,8 +97,9 @@ def read_record(path: Path) -> Record | None:
             fmt: Entry(str(o["file"]), str(o["sha256"]), str(o.get("fingerprint", made_with)))
             for fmt, o in data["outputs"].items()
         }
-        known = data["input"]
-        return Record(made_with, int(known["size_bytes"]), str(known["sha256"]), outputs)
+        known, kept = data["input"], data.get("transcript")
+        transcript = Entry(str(kept["file"]), str(kept["sha256"]), str(kept["fingerprint"])) if kept else None
+        return Record(made_with, int(known["size_bytes"]), str(known["sha256"]), outputs, transcript)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -140,6 +144,9 @@ def write_record(path: Path, record: Record, *, source: Path) -> None:
                   "sha256": record.input_sha256},
         "outputs": {fmt: {"file": e.file, "sha256": e.sha256, "fingerprint": e.fingerprint}
                     for fmt, e in record.outputs.items()},
+        "transcript": None if record.transcript is None else {
+            "file": record.transcript.file, "sha256": record.transcript.sha256,
+            "fingerprint": record.transcript.fingerprint},
         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }  # fmt: skip
     atomic_write_text(path, json.dumps(data, indent=2) + "\n")

@@ -94,3 +94,63 @@ def test_what_is_not_a_transcript_fails_alone(transcribed, tmp_path):
     lines = error_lines(result)
     assert len(lines) == 2 and all("usage" in line or "not an stt JSON" in line for line in lines)
     assert (tmp_path / "hearing.txt").exists() and not (tmp_path / "notes.txt").exists()
+
+
+@pytest.fixture
+def no_asr(monkeypatch):
+    """Call it to make speech recognition fail loudly: what still succeeds was rendered from a kept transcript."""
+    from stt_cli.pipeline import Transcriber
+
+    def refuse(self, path, **kwargs):
+        raise AssertionError(f"speech recognition ran on {path}")
+
+    return lambda: monkeypatch.setattr(Transcriber, "transcribe", refuse)
+
+
+def _once(folder: Path, jfk: Path) -> Path:
+    source = folder / "sidang.flac"
+    source.write_bytes(jfk.read_bytes())
+    assert stt("transcribe", source, *FAST, "-f", "srt", "-q").exit_code == 0
+    return source
+
+
+def test_a_rerun_that_only_adds_formats_renders_them_without_asr(tmp_path, jfk, no_asr):
+    source = _once(tmp_path, jfk)
+    srt = (tmp_path / "sidang.srt").read_bytes()
+    no_asr()
+    result = stt("transcribe", source, *FAST, "-f", "srt,txt,json")
+    assert result.exit_code == 0, result.output
+    assert "no speech recognition ran" in result.output
+    assert (tmp_path / "sidang.srt").read_bytes() == srt
+    data = json.loads((tmp_path / "sidang.json").read_text())
+    assert data["input"]["path"] == str(source) and data["text"].strip()
+    assert (tmp_path / "sidang.txt").read_text().strip() == "\n".join(s["text"] for s in data["segments"])
+
+
+def test_a_renamed_copy_is_not_transcribed_again(tmp_path, jfk, no_asr):
+    source = _once(tmp_path, jfk)
+    no_asr()
+    copy = tmp_path / "sidang-salinan.flac"
+    copy.write_bytes(source.read_bytes())
+    result = stt("transcribe", copy, *FAST, "-f", "srt,json")
+    assert result.exit_code == 0, result.output
+    assert "the same recording as" in result.output and "sidang.flac" in result.output
+    data = json.loads((tmp_path / "sidang-salinan.json").read_text())
+    assert data["input"]["path"] == str(copy)
+    assert any("not transcribed again" in w for w in data["warnings"])
+    assert (tmp_path / "sidang-salinan.srt").read_bytes() == (tmp_path / "sidang.srt").read_bytes()
+
+
+@pytest.mark.parametrize("change", ["settings", "kept transcript"])
+def test_other_settings_or_a_tampered_kept_transcript_mean_transcribing_again(tmp_path, jfk, no_asr, change):
+    source = _once(tmp_path, jfk)
+    no_asr()
+    extra = []
+    if change == "settings":
+        extra = ["--beam-size", "2"]
+    else:
+        kept = tmp_path / ".sidang.stt.transcript.json"
+        kept.write_text(kept.read_text().replace('"text": "', '"text": "Forged ', 1))
+    result = stt("transcribe", source, *FAST, "-f", "srt,txt", *extra)
+    assert result.exit_code != 0
+    assert "AssertionError" in result.output  # it tried to transcribe (and was refused): nothing was reused

@@ -111,8 +111,8 @@ def test_ctrl_c_mid_batch_then_rerun_finishes_without_redoing(tmp_path, data_dir
     folder = tmp_path / "hearings"
     folder.mkdir()
     clips = sorted((data_dir / "en_librispeech").glob("*.flac"))
-    for name in ("a", "b", "c"):  # about 45 s of real speech each, so the signal lands mid-file
-        concatenate(clips, folder / f"{name}.wav")
+    for turn, name in enumerate("abc"):  # about 45 s of real speech each, so the signal lands mid-file
+        concatenate(clips[turn:] + clips[:turn], folder / f"{name}.wav")  # each its own recording
     summary = tmp_path / "first.json"
     command = [sys.executable, "-m", "stt_cli", "transcribe", str(folder), *FAST, "--summary-json", str(summary)]
     # A shell starting a job in the background sets SIGINT to "ignore", and a child inherits that; the user
@@ -141,7 +141,9 @@ def test_ctrl_c_mid_batch_then_rerun_finishes_without_redoing(tmp_path, data_dir
     assert statuses(report) == {"a.wav": "done", "b.wav": "failed", "c.wav": "pending"}
     assert [f["code"] for f in report["files"]] == [None, "interrupted", None]
     names = sorted(p.name for p in folder.iterdir())
-    assert names == [".a.stt.json", "a.json", "a.srt", "a.wav", "b.wav", "c.wav"], "no partial or temporary file"
+    assert names == [".a.stt.json", ".a.stt.transcript.json", "a.json", "a.srt", "a.wav", "b.wav", "c.wav"], (
+        "no partial or temporary file"
+    )
     finished = (folder / "a.json").stat().st_mtime_ns
 
     report = run(folder, summary=tmp_path / "second.json")

@@ -1,0 +1,79 @@
+"""Transcripts kept for reuse, so a recording is recognised once: a rerun that only asks for another format, and
+a byte-identical copy under another name, are rendered from the transcript already made.
+
+Every finished file keeps its whole transcript beside its resume record, as a hidden
+``.<stem>.stt.transcript.json`` (the JSON format, whether or not JSON was asked for), and the record holds its
+sha256 and the digest of the settings that shaped it. It is used again only when the recording's sha256, those
+settings and the kept file's own sha256 all match; anything else means transcribing again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from stt_cli import resume
+from stt_cli.errors import SttError
+from stt_cli.fileio import atomic_write_text, sha256_file, text_of
+from stt_cli.types import Transcript
+from stt_cli.writers.json import transcript_json
+from stt_cli.writers.reading import read_transcript
+
+
+@dataclass(frozen=True)
+class Reused:
+    """A transcript found for a recording, and what to tell the user about it."""
+
+    transcript: Transcript
+    note: str
+
+
+def kept_path(record_file: Path) -> Path:
+    """``.<stem>.stt.transcript.json`` beside ``.<stem>.stt.json``."""
+    return record_file.with_name(record_file.name.removesuffix(".json") + ".transcript.json")
+
+
+def keep(record_file: Path, transcript: Transcript, fingerprint: str) -> resume.Entry:
+    """Write the transcript beside its record (atomically) and return the record's entry for it."""
+    path = kept_path(record_file)
+    atomic_write_text(path, transcript_json(transcript))
+    return resume.Entry(path.name, sha256_file(path), fingerprint)
+
+
+def find(source: Path, record_file: Path, fingerprint: str, sha256: str) -> Reused | None:
+    """A transcript of this very content made with these settings: the input's own (a rerun for other
+    formats), else another input's in the same folder (a renamed or copied recording)."""
+    own = resume.read_record(record_file)
+    found = _usable(own, record_file.parent, fingerprint, sha256)
+    if found is not None:
+        return Reused(_as_input(found, source), "rendered from its kept transcript: no speech recognition ran")
+    for other in sorted(record_file.parent.glob(".*.stt.json")):
+        if other == record_file:
+            continue
+        found = _usable(resume.read_record(other), other.parent, fingerprint, sha256)
+        if found is not None:
+            note = (
+                f"the same recording as {found.input.path} (sha256 {sha256[:12]}…): its transcript was reused, "
+                "not transcribed again"
+            )
+            reused = _as_input(found, source)
+            return Reused(dataclasses.replace(reused, warnings=(*reused.warnings, note)), note)
+    return None
+
+
+def _usable(record: resume.Record | None, folder: Path, fingerprint: str, sha256: str) -> Transcript | None:
+    if record is None or record.transcript is None or record.input_sha256 != sha256:
+        return None
+    entry = record.transcript
+    path = folder / entry.file
+    try:
+        if entry.fingerprint != fingerprint or sha256_file(path) != entry.sha256:
+            return None
+        return read_transcript(path)
+    except (OSError, SttError):  # a kept transcript that cannot be read is simply not used
+        return None
+
+
+def _as_input(transcript: Transcript, source: Path) -> Transcript:
+    return dataclasses.replace(transcript, input=dataclasses.replace(transcript.input, path=text_of(source)))
