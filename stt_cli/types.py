@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from stt_cli.provenance import InputInfo, ModelInfo, Provenance
+from stt_cli.provenance import round_seconds as _round
+
 # Bumped whenever a field of the JSON output changes meaning or disappears (adding one is compatible).
 SCHEMA_VERSION = "1.5"
 
@@ -179,73 +182,6 @@ class Speaker:
 
 
 @dataclass(frozen=True)
-class ModelInfo:
-    """Which model produced a transcript, for the record."""
-
-    name: str
-    path: str
-    sha256: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "path": self.path, "sha256": self.sha256}
-
-
-@dataclass(frozen=True)
-class InputInfo:
-    """The recording a transcript was made from, so the transcript can be tied to it (and resumed).
-
-    Attributes:
-        path: as given (bytes that are not UTF-8 appear as ``\\xe9`` in the JSON).
-        size_bytes: size of the bytes that were hashed and transcribed.
-        sha256: their digest, taken before decoding; the file is checked unchanged after it.
-        container: FFmpeg's container name.
-        codec: the transcribed track's codec.
-        declared_duration: seconds the container declares for that track.
-        sample_rate: that track's native sample rate (Hz).
-        channels: its native channel count.
-        audio_track: which audio track was transcribed (0-based).
-        audio_tracks: how many audio tracks the file has.
-        start_offset: seconds of silence put before the track so times match the container's timeline.
-        level_dbfs: the loud end of the recording's level (95th percentile of 20 ms frames), dBFS.
-        peak_dbfs: the highest sample, dBFS.
-        clipped_share: share of samples at full scale.
-    """
-
-    path: str
-    size_bytes: int
-    sha256: str
-    container: str
-    codec: str
-    declared_duration: float | None
-    sample_rate: int = 0
-    channels: int = 0
-    audio_track: int = 0
-    audio_tracks: int = 1
-    start_offset: float = 0.0
-    level_dbfs: float | None = None
-    peak_dbfs: float | None = None
-    clipped_share: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "size_bytes": self.size_bytes,
-            "sha256": self.sha256,
-            "container": self.container,
-            "codec": self.codec,
-            "declared_duration": None if self.declared_duration is None else _round(self.declared_duration),
-            "sample_rate": self.sample_rate,
-            "channels": self.channels,
-            "audio_track": self.audio_track,
-            "audio_tracks": self.audio_tracks,
-            "start_offset": _round(self.start_offset),
-            "level_dbfs": None if self.level_dbfs is None else round(self.level_dbfs, 1),
-            "peak_dbfs": None if self.peak_dbfs is None else round(self.peak_dbfs, 1),
-            "clipped_share": None if self.clipped_share is None else round(self.clipped_share, 6),
-        }
-
-
-@dataclass(frozen=True)
 class Retry:
     """A stretch the recogniser decoded again, and why, for the record.
 
@@ -273,38 +209,6 @@ class Retry:
             "attempts": list(self.attempts),
             "outcome": self.outcome.value,
             "words": self.words,
-        }
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """How and when a transcript was made, for the record a court may need.
-
-    Attributes:
-        tool: ``stt`` and its version.
-        started_at: ISO 8601 UTC time the file was started.
-        finished_at: ISO 8601 UTC time its transcript was complete (before writing).
-        stage_seconds: wall-clock seconds per stage: ``decode`` (validation, hashing and decoding),
-            ``transcribe``, and ``diarize`` when asked for.
-        total_seconds: wall-clock seconds for the whole file.
-        offline: whether downloads were forbidden (``--offline`` / ``STT_OFFLINE``).
-    """
-
-    tool: str
-    started_at: str
-    finished_at: str
-    stage_seconds: dict[str, float]
-    total_seconds: float
-    offline: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "tool": self.tool,
-            "started_at": self.started_at,
-            "finished_at": self.finished_at,
-            "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
-            "total_seconds": round(self.total_seconds, 3),
-            "offline": self.offline,
         }
 
 
@@ -393,8 +297,3 @@ class Transcript:
             "provenance": None if self.provenance is None else self.provenance.to_dict(),
             "segments": [s.to_dict() for s in self.segments],
         }
-
-
-def _round(seconds: float) -> float:
-    # Milliseconds are the resolution of every subtitle format; more digits only add noise to diffs.
-    return round(seconds, 3)

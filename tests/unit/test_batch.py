@@ -99,6 +99,7 @@ def test_ctrl_c_stops_after_cleaning_up_the_current_file(tmp_path):
     assert result.outcomes[1].error is not None and result.outcomes[1].error.code == "interrupted"
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         ".a.stt.json",
+        ".a.stt.transcript.json",
         "a.json",
         "a.txt",
         "a.wav",
