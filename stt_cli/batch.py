@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from stt_cli import resume, reuse
+from stt_cli.case import CaseOptions
 from stt_cli.errors import (
     InputError,
     InternalError,
@@ -64,6 +65,7 @@ class Job:
         overwrite: transcribe again even when current outputs exist (edited ones are moved aside).
         fail_fast: stop at the first failed file; the rest are reported pending.
         summary: where to write the batch summary as JSON, if anywhere.
+        case: the hearing details and start time given for documents (``--meta``, ``--start-time``).
     """
 
     output: OutputOptions
@@ -71,6 +73,7 @@ class Job:
     overwrite: bool = False
     fail_fast: bool = False
     summary: Path | None = None
+    case: CaseOptions = field(default_factory=CaseOptions)
 
 
 def run(
@@ -98,7 +101,7 @@ def run(
         with events.loading():
             transcriber = load()
         batch = Batch(transcriber=transcriber, output=job.output, limits=job.limits, overwrite=job.overwrite,
-                      fail_fast=job.fail_fast)  # fmt: skip
+                      fail_fast=job.fail_fast, case=job.case)  # fmt: skip
         result = run_batch(batch, list(found.files), events, problems=found.problems)
     if job.summary is not None:
         write_summary(result, job.summary)
@@ -119,17 +122,23 @@ class Batch:
     overwrite: bool = False
     fail_fast: bool = False
     protected: frozenset[tuple[int, int]] = frozenset()
+    case: CaseOptions = field(default_factory=CaseOptions)
 
     def targets(self, item: InputFile) -> dict[OutputFormat, Path]:
         return {fmt: output_path(item.path, fmt, self.output, item.relative_dir) for fmt in self.output.formats}
 
-    def settings_digest(self) -> str:
-        """Fingerprint of everything that shapes the outputs (see ``resume``)."""
+    def settings_digest(self, case: dict[str, Any] | None = None) -> str:
+        """Fingerprint of everything that shapes the outputs (see ``resume``): what shapes the transcript, the
+        formats' own options, and the case details a document shows."""
         return resume.fingerprint(
             {
                 **self._transcript_settings(),
                 "max_line_width": self.output.max_line_width,
                 "max_line_count": self.output.max_line_count,
+                "timecodes": self.output.timecodes,
+                "mark_pauses": self.output.mark_pauses,
+                "lines_per_page": self.output.lines_per_page,
+                "case": case or {},
             }
         )
 
@@ -191,7 +200,7 @@ def check_summary_path(path: Path, inputs: list[Path]) -> None:
         raise OutputUnwritableError(path, e.detail, what="the summary") from None
 
 
-def process_file(batch: Batch, item: InputFile, digest: str, on_progress: ProgressHook) -> FileOutcome:
+def process_file(batch: Batch, item: InputFile, on_progress: ProgressHook) -> FileOutcome:
     """Transcribe one input and write every requested format, or find them current; on failure leave nothing
     of this run behind and restore any output moved aside."""
     started = time.monotonic()
@@ -201,6 +210,7 @@ def process_file(batch: Batch, item: InputFile, digest: str, on_progress: Progre
     moved: list[tuple[Path, Path]] = []
     try:
         check_readable(item.path)  # a missing input is "not found", whatever its outputs' names would be
+        digest = batch.settings_digest(batch.case.settings_for(item.path))
         plan = resume.plan_outputs(
             item.path, targets, digest=digest, overwrite=batch.overwrite, protected=batch.protected
         )
@@ -217,6 +227,8 @@ def process_file(batch: Batch, item: InputFile, digest: str, on_progress: Progre
             transcript = batch.transcriber.transcribe(item.path, limits=batch.limits, on_progress=on_progress)
         else:
             transcript = reused.transcript
+        case = batch.case.for_recording(item.path, transcript.input.creation_time)
+        transcript = dataclasses.replace(transcript, case=case)
         for path in plan.aside:
             moved.append((path, _move_aside(item.path, path)))
         for fmt, target in plan.write.items():
@@ -295,7 +307,6 @@ def run_batch(
         events.file_finished(outcome)
     if not batch.protected:
         batch = _with_protected(batch, items)
-    digest = batch.settings_digest()
     claimed: dict[Path, Path] = {}
     for index, item in enumerate(items, start=1):
         if batch.fail_fast and any(o.status is Status.failed for o in outcomes):
@@ -308,7 +319,7 @@ def run_batch(
             if clash is not None:
                 outcome = FileOutcome(item.path, Status.failed, error=OutputClashError(item.path, clash))
             else:
-                outcome = process_file(batch, item, digest, events.progress)
+                outcome = process_file(batch, item, events.progress)
         except KeyboardInterrupt:
             stopped = FileOutcome(
                 item.path, Status.failed, error=InterruptedRunError(item.path), elapsed=time.monotonic() - started

@@ -22,6 +22,7 @@ class OutputFormat(StrEnum):
     vtt = "vtt"
     txt = "txt"
     rttm = "rttm"  # speaker turns only; needs --diarize
+    docx = "docx"  # the document a court files: case header, speaker paragraphs, page:line numbers
 
 
 class Task(StrEnum):
@@ -182,12 +183,18 @@ class OutputOptions:
         output_dir: folder for outputs; ``None`` writes next to each input.
         max_line_width: subtitle characters per line (SRT/VTT).
         max_line_count: subtitle lines per cue (SRT/VTT).
+        timecodes: TXT puts ``[hh:mm:ss] Name:`` before each turn (DOCX always does).
+        mark_pauses: DOCX marks pauses of at least this many seconds with their length (0: none).
+        lines_per_page: DOCX numbered lines per page.
     """
 
     formats: tuple[OutputFormat, ...] = (OutputFormat.srt,)
     output_dir: Path | None = None
     max_line_width: int = 42
     max_line_count: int = 2
+    timecodes: bool = False
+    mark_pauses: float = 10.0
+    lines_per_page: int = 25
 
     def __post_init__(self) -> None:
         if not self.formats:
@@ -196,6 +203,10 @@ class OutputOptions:
             raise UsageError("`max_line_width` must be between 10 and 1000 characters")
         if not 1 <= self.max_line_count <= 10:
             raise UsageError("`max_line_count` must be between 1 and 10")
+        if not 10 <= self.lines_per_page <= 60:
+            raise UsageError("`lines_per_page` must be between 10 and 60")
+        if self.mark_pauses < 0:
+            raise UsageError("`mark_pauses` cannot be negative")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -335,6 +335,7 @@ def _input_info(
         level_dbfs=stats.level_dbfs,
         peak_dbfs=stats.peak_dbfs,
         clipped_share=stats.clipped_share,
+        creation_time=info.creation_time,
     )
 
 

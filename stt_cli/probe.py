@@ -78,12 +78,15 @@ class MediaInfo:
         size_bytes: its size on disk.
         container: FFmpeg's container name, e.g. ``"mp3"`` or ``"matroska,webm"``.
         tracks: its audio tracks, in stream order (at least one).
+        creation_time: the container's ``creation_time`` tag as written (recorders put the wall-clock start of
+            the recording there), or ``None``.
     """
 
     path: Path
     size_bytes: int
     container: str
     tracks: tuple[AudioTrack, ...]
+    creation_time: str | None = None
 
     @property
     def exact_duration(self) -> bool:
@@ -183,7 +186,12 @@ def probe(path: Path, *, media_like: bool = True) -> MediaInfo:
             if not container.streams.audio:
                 raise NoAudioStreamError(path)
             tracks = tuple(_describe(path, container, i, s) for i, s in enumerate(container.streams.audio))
-            return MediaInfo(path=path, size_bytes=size, container=container.format.name, tracks=tracks)
+            created = container.metadata.get("creation_time") or next(
+                (s.metadata["creation_time"] for s in container.streams.audio if "creation_time" in s.metadata),
+                None,
+            )
+            return MediaInfo(path=path, size_bytes=size, container=container.format.name, tracks=tracks,
+                             creation_time=created)  # fmt: skip
         except av.FFmpegError as e:
             raise AudioDecodeError(path, ffmpeg_reason(e)) from e
         finally:

@@ -37,6 +37,7 @@ class InputInfo:
         level_dbfs: the loud end of the recording's level (95th percentile of 20 ms frames), dBFS.
         peak_dbfs: the highest sample, dBFS.
         clipped_share: share of samples at full scale.
+        creation_time: the container's ``creation_time`` tag (a recorder's wall-clock start), as written.
     """
 
     path: str
@@ -53,6 +54,7 @@ class InputInfo:
     level_dbfs: float | None = None
     peak_dbfs: float | None = None
     clipped_share: float | None = None
+    creation_time: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +72,7 @@ class InputInfo:
             "level_dbfs": None if self.level_dbfs is None else round(self.level_dbfs, 1),
             "peak_dbfs": None if self.peak_dbfs is None else round(self.peak_dbfs, 1),
             "clipped_share": None if self.clipped_share is None else round(self.clipped_share, 6),
+            "creation_time": self.creation_time,
         }
 
 

@@ -7,28 +7,33 @@ same transcript and options give the same bytes. Nothing here imports torch, fas
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from stt_cli import resume
+from stt_cli.case import CaseInfo, CaseOptions
 from stt_cli.errors import OutputClashError, OutputEditedError, OutputUnwritableError, SttError
-from stt_cli.fileio import check_name_fits
+from stt_cli.fileio import atomic_write_bytes, check_name_fits
 from stt_cli.options import OutputFormat, OutputOptions
 from stt_cli.outcomes import BatchResult, FileOutcome, Status
+from stt_cli.types import Transcript
 from stt_cli.writers import get_writer
 from stt_cli.writers.reading import read_transcript
 
 
 @dataclass(frozen=True)
 class RenderJob:
-    """What to render: the formats, where (``output.output_dir``, else beside each JSON), and whether an existing
-    different file may be replaced (it is then kept as ``<stem>.edited-<time>.<ext>``)."""
+    """What to render: the formats, where (``output.output_dir``, else beside each JSON), whether an existing
+    different file may be replaced (it is then kept as ``<stem>.edited-<time>.<ext>``), and case details to add
+    to (or correct in) each transcript's own."""
 
     output: OutputOptions
     overwrite: bool = False
+    case: CaseOptions = field(default_factory=CaseOptions)
 
 
 def render_all(
@@ -47,13 +52,13 @@ def render_one(source: Path, job: RenderJob) -> FileOutcome:
     """Render one transcript JSON: ``done`` when a file was written, ``skipped`` when all were already current."""
     started = time.monotonic()
     try:
-        transcript = read_transcript(source)
+        transcript = _with_case(read_transcript(source), job.case)
         folder = job.output.output_dir or source.parent
         written, current, notes = [], [], []
         for fmt in job.output.formats:
             target = folder / f"{source.stem}.{get_writer(fmt, job.output).extension}"
-            text = get_writer(fmt, job.output).render(transcript)
-            state = _state(source, target, text, fmt)
+            data = get_writer(fmt, job.output).render_bytes(transcript)
+            state = _state(source, target, data, fmt)
             if state == "current":
                 current.append(target)
                 continue
@@ -63,7 +68,8 @@ def render_one(source: Path, job: RenderJob) -> FileOutcome:
                 backup = resume.backup_path(target)
                 os.rename(target, backup)
                 notes.append(f"kept the earlier {target.name} as {backup.name}")
-            written.append(get_writer(fmt, job.output).write(transcript, target))
+            atomic_write_bytes(target, data)
+            written.append(target)
     except SttError as error:
         return FileOutcome(source, Status.failed, error=error, elapsed=time.monotonic() - started)
     except OSError as error:
@@ -74,7 +80,7 @@ def render_one(source: Path, job: RenderJob) -> FileOutcome:
                        elapsed=time.monotonic() - started)  # fmt: skip
 
 
-def _state(source: Path, target: Path, text: str, fmt: OutputFormat) -> str:
+def _state(source: Path, target: Path, data: bytes, fmt: OutputFormat) -> str:
     """``new`` (nothing there), ``current`` (the same bytes), or ``other`` (a different file).
 
     Raises:
@@ -86,12 +92,23 @@ def _state(source: Path, target: Path, text: str, fmt: OutputFormat) -> str:
     if target.is_dir():
         raise OutputUnwritableError(target, "a folder is in the way", source=source)
     try:
-        if target.read_text(encoding="utf-8") == text:
+        if target.read_bytes() == data:
             return "current"
-    except (UnicodeDecodeError, OSError):
+    except OSError:
         pass
     if resume.is_recording(target):
         raise OutputClashError(source, target, why="recording")
     if fmt is OutputFormat.json and target.resolve() == source.resolve():
         raise OutputClashError(source, target, why="input")
     return "other"
+
+
+def _with_case(transcript: Transcript, given: CaseOptions) -> Transcript:
+    """The transcript's case details, with those given now added over them."""
+    if not (given.given or given.from_file or given.start_time):
+        return transcript
+    fields = {**dict(transcript.case.fields), **dict(given.from_file), **dict(given.given)}
+    start, source = transcript.case.start_time, transcript.case.start_time_source
+    if given.start_time is not None:
+        start, source = given.start_time, "given"
+    return dataclasses.replace(transcript, case=CaseInfo(tuple(fields.items()), start, source))

@@ -10,12 +10,14 @@ settings and the kept file's own sha256 all match; anything else means transcrib
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from stt_cli import resume
 from stt_cli.errors import SttError
-from stt_cli.fileio import atomic_write_text, sha256_file, text_of
+from stt_cli.fileio import NAME_MAX, atomic_write_text, sha256_file, text_of
 from stt_cli.types import Transcript
 from stt_cli.writers.json import transcript_json
 from stt_cli.writers.reading import read_transcript
@@ -30,8 +32,14 @@ class Reused:
 
 
 def kept_path(record_file: Path) -> Path:
-    """``.<stem>.stt.transcript.json`` beside ``.<stem>.stt.json``."""
-    return record_file.with_name(record_file.name.removesuffix(".json") + ".transcript.json")
+    """``.<stem>.stt.transcript.json`` beside ``.<stem>.stt.json`` (a stem too long for that is shortened with
+    a digest, as the record's own name is)."""
+    base = record_file.name.removesuffix(".stt.json")
+    name = f"{base}.stt.transcript.json"
+    if len(os.fsencode(name)) > NAME_MAX:
+        digest = hashlib.sha256(os.fsencode(base)).hexdigest()[:16]
+        name = f"{os.fsencode(base)[:100].decode('utf-8', 'ignore')}-{digest}.stt.transcript.json"
+    return record_file.with_name(name)
 
 
 def keep(record_file: Path, transcript: Transcript, fingerprint: str) -> resume.Entry:

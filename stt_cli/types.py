@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from stt_cli.case import CaseInfo
 from stt_cli.provenance import InputInfo, ModelInfo, Provenance
 from stt_cli.provenance import round_seconds as _round
 
@@ -237,6 +238,7 @@ class Transcript:
         chunks: how many chunks the recording was cut into.
         provenance: tool version, times and stage timings.
         corrections: near-misses of vocabulary terms written as the terms are spelled.
+        case: the hearing's details and wall-clock start, for documents (``--meta``, ``--start-time``).
     """
 
     input: InputInfo
@@ -258,6 +260,7 @@ class Transcript:
     language_candidates: tuple[str, ...] = ()
     language_probabilities: dict[str, float] = field(default_factory=dict)
     corrections: tuple[Correction, ...] = ()
+    case: CaseInfo = field(default_factory=CaseInfo)
 
     def speaker_name(self, speaker_id: str | None) -> str | None:
         """The display name of a speaker id (``None`` stays ``None``)."""
@@ -295,5 +298,6 @@ class Transcript:
             "retries": [r.to_dict() for r in self.retries],
             "corrections": [c.to_dict() for c in self.corrections],
             "provenance": None if self.provenance is None else self.provenance.to_dict(),
+            "case": self.case.to_dict(),
             "segments": [s.to_dict() for s in self.segments],
         }

@@ -7,7 +7,20 @@ from typing import Annotated
 
 import typer
 
-from stt_cli.cli.common import Formats, LineCount, LineWidth, Quiet, output_folder
+from stt_cli.cli.common import (
+    Formats,
+    LineCount,
+    LinesPerPage,
+    LineWidth,
+    MarkPauses,
+    Meta,
+    MetaFile,
+    Quiet,
+    StartTime,
+    Timecodes,
+    case_options,
+    output_folder,
+)
 from stt_cli.cli.display import error_line, print_outcome, print_summary
 from stt_cli.errors import SttError
 from stt_cli.options import OutputOptions, parse_formats
@@ -20,6 +33,12 @@ def render(
     formats: Formats = ["srt"],  # noqa: B006 - typer needs a literal default; it is never mutated
     max_line_width: LineWidth = 42,
     max_line_count: LineCount = 2,
+    timecodes: Timecodes = False,
+    mark_pauses: MarkPauses = 10.0,
+    lines_per_page: LinesPerPage = 25,
+    meta: Meta = None,
+    meta_file: MetaFile = None,
+    start_time: StartTime = None,
     output_dir: Annotated[Path | None, output_folder("JSON")] = None,
     overwrite: Annotated[
         bool,
@@ -35,11 +54,13 @@ def render(
     try:
         output = OutputOptions(
             formats=parse_formats(formats), output_dir=output_dir, max_line_width=max_line_width,
-            max_line_count=max_line_count,
+            max_line_count=max_line_count, timecodes=timecodes, mark_pauses=mark_pauses,
+            lines_per_page=lines_per_page,
         )  # fmt: skip
+        case = case_options(meta, meta_file, start_time)
         if output_dir is not None:
             output_dir.mkdir(parents=True, exist_ok=True)
-        result = render_all(transcripts, RenderJob(output=output, overwrite=overwrite),
+        result = render_all(transcripts, RenderJob(output=output, overwrite=overwrite, case=case),
                             lambda outcome: print_outcome(outcome, quiet))  # fmt: skip
     except SttError as error:
         typer.echo(error_line(error), err=True)

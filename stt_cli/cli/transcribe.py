@@ -14,7 +14,20 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from stt_cli.cli import settings
-from stt_cli.cli.common import Formats, LineCount, LineWidth, OutputDir, Quiet
+from stt_cli.cli.common import (
+    Formats,
+    LineCount,
+    LinesPerPage,
+    LineWidth,
+    MarkPauses,
+    Meta,
+    MetaFile,
+    OutputDir,
+    Quiet,
+    StartTime,
+    Timecodes,
+    case_options,
+)
 from stt_cli.cli.display import error_line, events_for, interrupts, print_summary, say
 from stt_cli.errors import EXIT_INTERRUPTED, SttError, UsageError
 from stt_cli.options import (
@@ -148,6 +161,12 @@ def transcribe(
     formats: Formats = ["srt"],  # noqa: B006 - typer needs a literal default; it is never mutated
     max_line_width: LineWidth = 42,
     max_line_count: LineCount = 2,
+    timecodes: Timecodes = False,
+    mark_pauses: MarkPauses = 10.0,
+    lines_per_page: LinesPerPage = 25,
+    meta: Meta = None,
+    meta_file: MetaFile = None,
+    start_time: StartTime = None,
     output_dir: OutputDir = None,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Transcribe again even when current outputs exist.")
@@ -231,7 +250,8 @@ def plan(v: SimpleNamespace) -> tuple[Job, Callable[[], Transcriber]]:
     )  # fmt: skip
     output = OutputOptions(
         formats=parse_formats(v.formats), output_dir=v.output_dir, max_line_width=v.max_line_width,
-        max_line_count=v.max_line_count,
+        max_line_count=v.max_line_count, timecodes=v.timecodes, mark_pauses=v.mark_pauses,
+        lines_per_page=v.lines_per_page,
     )  # fmt: skip
     channels = settings.parse_channel_speakers(v.channel_speakers)
     diarization = _diarization_options(
@@ -243,7 +263,8 @@ def plan(v: SimpleNamespace) -> tuple[Job, Callable[[], Transcriber]]:
         max_duration=parse_duration(v.max_duration), max_size=parse_size(v.max_size),
         allow_truncated=v.allow_truncated, audio_track=v.audio_track,
     )  # fmt: skip
-    job = Job(output=output, limits=limits, overwrite=v.overwrite, fail_fast=v.fail_fast, summary=v.summary_json)
+    job = Job(output=output, limits=limits, overwrite=v.overwrite, fail_fast=v.fail_fast, summary=v.summary_json,
+              case=case_options(v.meta, v.meta_file, v.start_time))  # fmt: skip
     if channels and v.diarize:
         raise UsageError("--channel-speakers and --diarize both decide who speaks; choose one")
     load = functools.partial(

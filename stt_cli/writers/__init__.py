@@ -7,6 +7,7 @@ from pathlib import Path
 from stt_cli.fileio import atomic_write_text
 from stt_cli.options import OutputFormat, OutputOptions
 from stt_cli.writers.base import ResultWriter
+from stt_cli.writers.docx import DocxWriter
 from stt_cli.writers.json import JsonWriter
 from stt_cli.writers.rttm import RttmWriter
 from stt_cli.writers.subtitles import SrtWriter, VttWriter
@@ -18,6 +19,7 @@ WRITERS: dict[OutputFormat, type[ResultWriter]] = {
     OutputFormat.vtt: VttWriter,
     OutputFormat.txt: TxtWriter,
     OutputFormat.rttm: RttmWriter,
+    OutputFormat.docx: DocxWriter,
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from stt_cli.fileio import atomic_write_text
+from stt_cli.fileio import atomic_write_bytes
 from stt_cli.options import OutputOptions
 from stt_cli.types import Transcript
 
@@ -24,7 +24,11 @@ class ResultWriter:
     def render(self, transcript: Transcript) -> str:
         raise NotImplementedError
 
+    def render_bytes(self, transcript: Transcript) -> bytes:
+        """The file's bytes (UTF-8 text, unless a binary format says otherwise)."""
+        return self.render(transcript).encode("utf-8")
+
     def write(self, transcript: Transcript, target: Path) -> Path:
         """Write the transcript to ``target`` atomically and return it."""
-        atomic_write_text(target, self.render(transcript))
+        atomic_write_bytes(target, self.render_bytes(transcript))
         return target

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from stt_cli.case import CaseInfo
 from stt_cli.errors import UsageError
 from stt_cli.fileio import shown
 from stt_cli.types import (
@@ -84,6 +85,7 @@ def transcript_from_dict(data: dict[str, Any]) -> Transcript:
         language_candidates=tuple(data.get("language_candidates", ())),
         language_probabilities=dict(data.get("language_probabilities", {})),
         corrections=tuple(Correction(**c) for c in data.get("corrections", ())),
+        case=CaseInfo.from_dict(data.get("case") or {}),
     )
 
 

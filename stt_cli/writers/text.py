@@ -1,4 +1,5 @@
-"""Plain text: one line per segment; with speakers, one paragraph per speaker turn."""
+"""Plain text: one line per segment; with speakers, one paragraph per speaker turn; with ``timecodes``, each
+turn (or segment) led by ``[hh:mm:ss]`` (on the wall clock when the recording's start is known)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ class TxtWriter(ResultWriter):
     extension = "txt"
 
     def render(self, transcript: Transcript) -> str:
+        stamp = (lambda t: f"[{transcript.case.clock(t)}] ") if self.options.timecodes else (lambda t: "")
         if not any(s.speaker for s in transcript.segments):
-            return "".join(f"{s.text}\n" for s in transcript.segments)
+            return "".join(f"{stamp(s.start)}{s.text}\n" for s in transcript.segments)
         # A turn is one line led by its speaker (so a line found by grep still says who spoke), and a blank
         # line between turns lets a reader see where the floor changes.
         paragraphs = [
-            f"{transcript.speaker_name(turn.speaker)}: {turn.text}" if turn.speaker else turn.text
+            f"{stamp(turn.start)}{transcript.speaker_name(turn.speaker)}: {turn.text}"
+            if turn.speaker
+            else f"{stamp(turn.start)}{turn.text}"
             for turn in speaker_turns(transcript.segments)
         ]
         return "\n\n".join(paragraphs) + "\n"

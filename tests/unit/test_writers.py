@@ -68,7 +68,7 @@ def test_output_goes_next_to_the_input_or_into_output_dir(tmp_path):
     assert output_path(source, OutputFormat.srt, OutputOptions()) == Path("/recordings/day1/hearing.final.srt")
     moved = output_path(source, OutputFormat.vtt, OutputOptions(output_dir=tmp_path))
     assert moved == tmp_path / "hearing.final.vtt"
-    assert {w.extension for w in WRITERS.values()} == {"json", "srt", "vtt", "txt", "rttm"}
+    assert {w.extension for w in WRITERS.values()} == {"json", "srt", "vtt", "txt", "rttm", "docx"}
 
 
 def test_atomic_write_replaces_whole_and_leaves_no_temporary_file(tmp_path):
@@ -200,4 +200,4 @@ def test_a_transcript_read_back_from_its_json_renders_every_format_the_same(tmp_
     again = read_transcript(saved)
     assert again == t
     for fmt, writer in WRITERS.items():
-        assert writer(options).render(again) == writer(options).render(t), fmt
+        assert writer(options).render_bytes(again) == writer(options).render_bytes(t), fmt
