@@ -20,10 +20,10 @@ from stt_cli.cli.common import (
     Timecodes,
     case_options,
     output_folder,
+    output_options,
 )
 from stt_cli.cli.display import error_line, print_outcome, print_summary
 from stt_cli.errors import SttError
-from stt_cli.options import OutputOptions, parse_formats
 
 
 def render(
@@ -52,11 +52,7 @@ def render(
     from stt_cli.render import RenderJob, render_all
 
     try:
-        output = OutputOptions(
-            formats=parse_formats(formats), output_dir=output_dir, max_line_width=max_line_width,
-            max_line_count=max_line_count, timecodes=timecodes, mark_pauses=mark_pauses,
-            lines_per_page=lines_per_page,
-        )  # fmt: skip
+        output = output_options(locals())
         case = case_options(meta, meta_file, start_time)
         if output_dir is not None:
             output_dir.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,7 @@ from stt_cli.cli.common import (
     StartTime,
     Timecodes,
     case_options,
+    output_options,
 )
 from stt_cli.cli.display import error_line, events_for, interrupts, print_summary, say
 from stt_cli.errors import EXIT_INTERRUPTED, SttError, UsageError
@@ -40,7 +41,6 @@ from stt_cli.options import (
     OutputOptions,
     Task,
     parse_duration,
-    parse_formats,
     parse_size,
 )
 from stt_cli.outcomes import BatchResult
@@ -248,11 +248,7 @@ def plan(v: SimpleNamespace) -> tuple[Job, Callable[[], Transcriber]]:
         initial_prompt=v.initial_prompt, hotwords=v.hotwords, vad=v.vad, word_timestamps=v.word_timestamps,
         chunk_length=v.chunk_length, batch_size=v.batch_size,
     )  # fmt: skip
-    output = OutputOptions(
-        formats=parse_formats(v.formats), output_dir=v.output_dir, max_line_width=v.max_line_width,
-        max_line_count=v.max_line_count, timecodes=v.timecodes, mark_pauses=v.mark_pauses,
-        lines_per_page=v.lines_per_page,
-    )  # fmt: skip
+    output = output_options(vars(v))
     channels = settings.parse_channel_speakers(v.channel_speakers)
     diarization = _diarization_options(
         v.diarize, output, channels=bool(channels), model=v.diarization_model, num_speakers=v.num_speakers,
