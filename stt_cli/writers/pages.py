@@ -26,6 +26,7 @@ _WORDS = {
         "overlap": "bicara bersamaan",
         "certification": "PERNYATAAN",
         "end": "AKHIR TRANSKRIP",
+        "h": "jam",
         "min": "menit",
         "s": "detik",
         "case_number": "Nomor perkara",
@@ -51,6 +52,7 @@ _WORDS = {
         "overlap": "crosstalk",
         "certification": "CERTIFICATION",
         "end": "END OF TRANSCRIPT",
+        "h": "h",
         "min": "min",
         "s": "s",
         "case_number": "Case number",
@@ -173,6 +175,8 @@ def _certification(transcript: Transcript, width: int, words: dict[str, str]) ->
 
 def _length(seconds: float, words: dict[str, str]) -> str:
     whole = round(seconds)
+    if whole >= 3600:
+        return f"{whole // 3600} {words['h']} {whole % 3600 // 60} {words['min']} {whole % 60} {words['s']}"
     if whole >= 60:
         return f"{whole // 60} {words['min']} {whole % 60} {words['s']}"
     return f"{whole} {words['s']}"
