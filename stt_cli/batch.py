@@ -36,6 +36,7 @@ from stt_cli.options import InputOptions, OutputFormat, OutputOptions
 from stt_cli.outcomes import BatchEvents, BatchResult, FileOutcome, Status, problem_outcomes, write_summary
 from stt_cli.probe import check_readable
 from stt_cli.progress import ProgressHook, no_progress
+from stt_cli.review.spans import review_summary
 from stt_cli.types import SCHEMA_VERSION, Transcript
 from stt_cli.writers import get_writer, output_path
 
@@ -222,7 +223,9 @@ def process_file(batch: Batch, item: InputFile, on_progress: ProgressHook) -> Fi
         except OutputUnwritableError as e:
             raise e.for_input(item.path) from None
         record_file = resume.record_path(item.path, folder)
-        reused = reuse.find(item.path, record_file, batch.transcript_digest(), sha256_file(item.path))
+        reused = None  # --overwrite means transcribe again, not render again
+        if not batch.overwrite:
+            reused = reuse.find(item.path, record_file, batch.transcript_digest(), sha256_file(item.path))
         if reused is None:
             transcript = batch.transcriber.transcribe(item.path, limits=batch.limits, on_progress=on_progress)
         else:
@@ -259,6 +262,7 @@ def process_file(batch: Batch, item: InputFile, on_progress: ProgressHook) -> Fi
         warnings=(*transcript.warnings, *plan.warnings, *notes),
         duration=transcript.duration,
         elapsed=time.monotonic() - started,
+        review=review_summary(transcript),
     )
 
 

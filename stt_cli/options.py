@@ -23,6 +23,8 @@ class OutputFormat(StrEnum):
     txt = "txt"
     rttm = "rttm"  # speaker turns only; needs --diarize
     docx = "docx"  # the document a court files: case header, speaker paragraphs, page:line numbers
+    review = "review"  # <stem>.review.tsv: the spans worth a listen
+    html = "html"  # the review page: the transcript with its recording, the review list beside it
 
 
 class Task(StrEnum):

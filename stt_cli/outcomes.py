@@ -35,6 +35,7 @@ class FileOutcome:
         warnings: things worth saying about a successful transcript.
         duration: audio seconds, when decoding got that far.
         elapsed: wall-clock seconds spent on the file.
+        review: the transcript's confidence and its review spans per kind (``review_summary``).
     """
 
     source: Path
@@ -44,6 +45,7 @@ class FileOutcome:
     warnings: tuple[str, ...] = ()
     duration: float | None = None
     elapsed: float = 0.0
+    review: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -55,6 +57,7 @@ class FileOutcome:
             "outputs": [text_of(p) for p in self.outputs],
             "duration": None if self.duration is None else round(self.duration, 3),
             "elapsed": round(self.elapsed, 3),
+            "review": self.review,
         }
 
 

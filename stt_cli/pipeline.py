@@ -18,6 +18,7 @@ from stt_cli.languages import name_of
 from stt_cli.levels import SignalStats
 from stt_cli.options import AsrOptions, DiarizationOptions, InputOptions, Task
 from stt_cli.progress import ProgressHook, StageClock, no_progress
+from stt_cli.review.confidence import with_confidence
 from stt_cli.stream import DecodedStream, choose_track, signal_warnings
 from stt_cli.types import Attribution, InputInfo, ModelInfo, Segment, Transcript
 
@@ -135,6 +136,7 @@ class Transcriber:
         stream = DecodedStream(path, track.index, limits.max_duration, clock=clock, channels=self.channel_speakers)
         recognition = self._recognise(path, stream, track, on_progress)
         segments, corrections = vocabulary.correct(recognition.segments, self.options.vocabulary)
+        segments = with_confidence(segments)
         clock.lap("transcribe")
         warnings = _warnings(info, track, stream, limits, recognition)
         speakers: Attribution | None = None

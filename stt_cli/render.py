@@ -57,7 +57,7 @@ def render_one(source: Path, job: RenderJob) -> FileOutcome:
         written, current, notes = [], [], []
         for fmt in job.output.formats:
             target = folder / f"{source.stem}.{get_writer(fmt, job.output).extension}"
-            data = get_writer(fmt, job.output).render_bytes(transcript)
+            data = get_writer(fmt, job.output).render_bytes(transcript, target)
             state = _state(source, target, data, fmt)
             if state == "current":
                 current.append(target)

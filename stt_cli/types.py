@@ -9,6 +9,7 @@ from typing import Any
 from stt_cli.case import CaseInfo
 from stt_cli.provenance import InputInfo, ModelInfo, Provenance
 from stt_cli.provenance import round_seconds as _round
+from stt_cli.review.confidence import mean_confidence
 
 # Bumped whenever a field of the JSON output changes meaning or disappears (adding one is compatible).
 SCHEMA_VERSION = "1.5"
@@ -44,6 +45,7 @@ class Word:
         text: the word as Whisper wrote it, with its leading space if it had one.
         probability: the decoder's probability for the word, 0..1.
         speaker: the speaker id (``SPEAKER_1``…) when diarized.
+        confidence: the calibrated chance that the word is right (``stt_cli.review.confidence``).
     """
 
     start: float
@@ -51,6 +53,7 @@ class Word:
     text: str
     probability: float
     speaker: str | None = None
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -58,6 +61,7 @@ class Word:
             "end": _round(self.end),
             "text": self.text.strip(),
             "probability": round(self.probability, 4),
+            "confidence": _rounded(self.confidence),
             "speaker": self.speaker,
         }
 
@@ -98,7 +102,8 @@ class Segment:
             "start": _round(self.start),
             "end": _round(self.end),
             "speaker": self.speaker,
-            "speaker_confidence": None if self.speaker_confidence is None else round(self.speaker_confidence, 3),
+            "speaker_confidence": _rounded(self.speaker_confidence),
+            "confidence": _rounded(mean_confidence(w.confidence for w in self.words)),
             "language": self.language,
             "text": self.text,
             "words": [w.to_dict() for w in self.words],
@@ -274,6 +279,16 @@ class Transcript:
     def words(self) -> tuple[Word, ...]:
         return tuple(w for s in self.segments for w in s.words)
 
+    def _review(self) -> dict[str, Any]:
+        from stt_cli.review.calibration import MODEL
+        from stt_cli.review.spans import review_summary
+
+        summary = review_summary(self)
+        return {
+            "confidence": summary["confidence"],
+            "review": {"counts": summary["counts"], "calibrated_on": MODEL},
+        }
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema_version": SCHEMA_VERSION,
@@ -299,5 +314,10 @@ class Transcript:
             "corrections": [c.to_dict() for c in self.corrections],
             "provenance": None if self.provenance is None else self.provenance.to_dict(),
             "case": self.case.to_dict(),
+            **self._review(),
             "segments": [s.to_dict() for s in self.segments],
         }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)

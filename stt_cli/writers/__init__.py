@@ -8,7 +8,9 @@ from stt_cli.fileio import atomic_write_text
 from stt_cli.options import OutputFormat, OutputOptions
 from stt_cli.writers.base import ResultWriter
 from stt_cli.writers.docx import DocxWriter
+from stt_cli.writers.html import HtmlWriter
 from stt_cli.writers.json import JsonWriter
+from stt_cli.writers.review import ReviewWriter
 from stt_cli.writers.rttm import RttmWriter
 from stt_cli.writers.subtitles import SrtWriter, VttWriter
 from stt_cli.writers.text import TxtWriter
@@ -20,6 +22,8 @@ WRITERS: dict[OutputFormat, type[ResultWriter]] = {
     OutputFormat.txt: TxtWriter,
     OutputFormat.rttm: RttmWriter,
     OutputFormat.docx: DocxWriter,
+    OutputFormat.review: ReviewWriter,
+    OutputFormat.html: HtmlWriter,
 }
 
 

@@ -24,11 +24,12 @@ class ResultWriter:
     def render(self, transcript: Transcript) -> str:
         raise NotImplementedError
 
-    def render_bytes(self, transcript: Transcript) -> bytes:
-        """The file's bytes (UTF-8 text, unless a binary format says otherwise)."""
+    def render_bytes(self, transcript: Transcript, target: Path | None = None) -> bytes:
+        """The file's bytes (UTF-8 text, unless a binary format says otherwise); ``target`` is where they go,
+        for a format that points at the recording from there (HTML)."""
         return self.render(transcript).encode("utf-8")
 
     def write(self, transcript: Transcript, target: Path) -> Path:
         """Write the transcript to ``target`` atomically and return it."""
-        atomic_write_bytes(target, self.render_bytes(transcript))
+        atomic_write_bytes(target, self.render_bytes(transcript, target))
         return target

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from stt_cli.types import Transcript
@@ -40,7 +41,7 @@ class DocxWriter(ResultWriter):
     def render(self, transcript: Transcript) -> str:
         raise TypeError("DOCX is binary: use render_bytes")  # the base class's write uses render_bytes
 
-    def render_bytes(self, transcript: Transcript) -> bytes:
+    def render_bytes(self, transcript: Transcript, target: Path | None = None) -> bytes:
         pages = lay_out(
             transcript,
             width=text_width(),

@@ -10,10 +10,9 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
+from stt_cli.review.spans import overlapping
 from stt_cli.types import RetryReason, Transcript
 from stt_cli.writers.turns import speaker_turns
-
-OVERLAP_SECONDS = 0.5  # two speakers' turns sharing less than this are a hand-over, not crosstalk
 
 _WORDS = {
     "id": {
@@ -150,15 +149,9 @@ def _markers(transcript: Transcript, mark_pauses: float, words: dict[str, str]) 
         for r in transcript.retries
         if r.reason is RetryReason.coverage and r.words == 0
     ]
-    turns = sorted(transcript.turns, key=lambda t: t.start)
-    for i, turn in enumerate(turns):
-        for other in turns[i + 1 :]:
-            if other.start >= turn.end:
-                break
-            shared = min(turn.end, other.end) - other.start
-            if other.speaker != turn.speaker and shared >= OVERLAP_SECONDS:
-                names = f"{transcript.speaker_name(turn.speaker)}, {transcript.speaker_name(other.speaker)}"
-                found.append((other.start, f"[{words['overlap']} {clock(other.start)}: {names}]"))
+    for turn, other in overlapping(transcript.turns):
+        names = f"{transcript.speaker_name(turn.speaker)}, {transcript.speaker_name(other.speaker)}"
+        found.append((other.start, f"[{words['overlap']} {clock(other.start)}: {names}]"))
     return sorted(found)
 
 

@@ -119,5 +119,5 @@ def _spaced(text: str, words: Any) -> tuple[Word, ...]:
             spacing = text[at:found] if index else " "
             at = found + len(bare)
         out.append(Word(float(word["start"]), float(word["end"]), spacing + bare, float(word["probability"]),
-                        word.get("speaker")))  # fmt: skip
+                        word.get("speaker"), word.get("confidence")))  # fmt: skip
     return tuple(out)

@@ -1,0 +1,133 @@
+"""The spans of a transcript worth a listen before it is certified, each with its kind: what stt already knows
+is doubtful (low-confidence words, speech heard but not recognised, stretches decoded again, unclear speakers,
+crosstalk, a quiet or clipped recording), gathered into one short list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from stt_cli.levels import CLIPPED_SHARE, QUIET_DBFS
+from stt_cli.review.confidence import mean_confidence
+from stt_cli.types import RetryOutcome, RetryReason, SpeakerTurn, Transcript, Word
+
+# Words below this calibrated confidence are flagged; bench/review.py measured what share of the errors the
+# flagged words hold for each threshold (bench/README.md).
+LOW_CONFIDENCE = 0.5
+SPEAKER_UNCERTAIN = 0.7  # a segment's speaker confidence below this: its speaker deserves a look
+JOIN_GAP = 1.0  # s; flagged words closer than this form one span
+OVERLAP_SECONDS = 0.5  # two speakers' turns sharing less than this are a hand-over, not crosstalk
+KINDS = (
+    "low_confidence", "inaudible", "loop_recovered", "loop_collapsed", "coverage_retry", "speaker_uncertain",
+    "overlap", "quiet_audio", "clipped",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReviewSpan:
+    """One span worth a listen (seconds from the start of the file)."""
+
+    start: float
+    end: float
+    kind: str
+    text: str
+    detail: str
+
+
+def review_spans(transcript: Transcript) -> list[ReviewSpan]:
+    """Every span worth a listen, in time order."""
+    spans = _low_confidence(transcript) + _retried(transcript) + _speakers(transcript)
+    spans += [
+        ReviewSpan(
+            b.start,
+            min(a.end, b.end),
+            "overlap",
+            "",
+            f"{transcript.speaker_name(a.speaker)}, {transcript.speaker_name(b.speaker)} at once",
+        )
+        for a, b in overlapping(transcript.turns)
+    ]
+    spans += _signal(transcript)
+    return sorted(spans, key=lambda s: (s.start, s.end, KINDS.index(s.kind)))
+
+
+def review_summary(transcript: Transcript) -> dict[str, Any]:
+    """The file's confidence and how many spans of each kind: what a batch over an archive compares."""
+    counts = dict.fromkeys(KINDS, 0)
+    for span in review_spans(transcript):
+        counts[span.kind] += 1
+    confidence = mean_confidence(w.confidence for w in transcript.words)
+    return {"confidence": None if confidence is None else round(confidence, 3), "counts": counts}
+
+
+def overlapping(turns: tuple[SpeakerTurn, ...]) -> list[tuple[SpeakerTurn, SpeakerTurn]]:
+    """Pairs of different speakers' turns that share at least ``OVERLAP_SECONDS``, the later one second."""
+    ordered = sorted(turns, key=lambda t: t.start)
+    pairs = []
+    for i, turn in enumerate(ordered):
+        for other in ordered[i + 1 :]:
+            if other.start >= turn.end:
+                break
+            if other.speaker != turn.speaker and min(turn.end, other.end) - other.start >= OVERLAP_SECONDS:
+                pairs.append((turn, other))
+    return pairs
+
+
+def _low_confidence(transcript: Transcript) -> list[ReviewSpan]:
+    runs: list[list[Word]] = []
+    for word in transcript.words:
+        if word.confidence is None or word.confidence >= LOW_CONFIDENCE:
+            continue
+        if runs and word.start - runs[-1][-1].end < JOIN_GAP:
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+    return [
+        ReviewSpan(
+            run[0].start,
+            run[-1].end,
+            "low_confidence",
+            "".join(w.text for w in run).strip(),
+            f"confidence {min(w.confidence or 0.0 for w in run):.2f}",
+        )
+        for run in runs
+    ]
+
+
+def _retried(transcript: Transcript) -> list[ReviewSpan]:
+    spans = []
+    for retry in transcript.retries:
+        if retry.reason is RetryReason.coverage:
+            kind = "inaudible" if retry.words == 0 else "coverage_retry"
+            detail = "speech heard, no words recognised" if retry.words == 0 else f"{retry.words} words recovered"
+        elif retry.outcome is RetryOutcome.collapsed:
+            kind, detail = "loop_collapsed", "repeated text removed: check what was said"
+        else:
+            kind, detail = "loop_recovered", f"decoded again ({', '.join(retry.attempts)})"
+        text = " ".join(w.text.strip() for w in transcript.words if retry.start <= w.start < retry.end)
+        spans.append(ReviewSpan(retry.start, retry.end, kind, text, detail))
+    return spans
+
+
+def _speakers(transcript: Transcript) -> list[ReviewSpan]:
+    return [
+        ReviewSpan(
+            s.start,
+            s.end,
+            "speaker_uncertain",
+            s.text,
+            f"speaker confidence {s.speaker_confidence:.2f} ({transcript.speaker_name(s.speaker)})",
+        )
+        for s in transcript.segments
+        if s.speaker_confidence is not None and s.speaker_confidence < SPEAKER_UNCERTAIN
+    ]
+
+
+def _signal(transcript: Transcript) -> list[ReviewSpan]:
+    level, clipped = transcript.input.level_dbfs, transcript.input.clipped_share
+    spans = []
+    if level is not None and level < QUIET_DBFS:
+        spans.append(ReviewSpan(0.0, transcript.duration, "quiet_audio", "", f"speech at {level:.0f} dBFS"))
+    if clipped is not None and clipped > CLIPPED_SHARE:
+        spans.append(ReviewSpan(0.0, transcript.duration, "clipped", "", f"{clipped:.1%} of samples clipped"))
+    return spans
