@@ -44,6 +44,7 @@ def test_json_is_utf8_and_round_trips(tmp_path):
         "end": 1.6,
         "text": "court.",
         "probability": 0.8,
+        "confidence": None,  # hand-made words are not calibrated; recognised ones are (test_review.py)
         "speaker": None,
     }
     assert data["text"] == "Order in court. Ja, Yang Mulia — saksi hadir."
@@ -68,7 +69,16 @@ def test_output_goes_next_to_the_input_or_into_output_dir(tmp_path):
     assert output_path(source, OutputFormat.srt, OutputOptions()) == Path("/recordings/day1/hearing.final.srt")
     moved = output_path(source, OutputFormat.vtt, OutputOptions(output_dir=tmp_path))
     assert moved == tmp_path / "hearing.final.vtt"
-    assert {w.extension for w in WRITERS.values()} == {"json", "srt", "vtt", "txt", "rttm", "docx"}
+    assert {w.extension for w in WRITERS.values()} == {
+        "json",
+        "srt",
+        "vtt",
+        "txt",
+        "rttm",
+        "docx",
+        "review.tsv",
+        "html",
+    }
 
 
 def test_atomic_write_replaces_whole_and_leaves_no_temporary_file(tmp_path):
