@@ -181,7 +181,8 @@ def attribute(
             piece,
             id=i,
             speaker=ids[piece.speaker] if piece.speaker else None,
-            speaker_confidence=(confidence(piece) if confidence else speaker_confidence(piece, ordered))
+            # rounded as the JSON keeps it: a transcript read back flags the same segments
+            speaker_confidence=round(confidence(piece) if confidence else speaker_confidence(piece, ordered), 3)
             if piece.speaker
             else None,
             words=tuple(

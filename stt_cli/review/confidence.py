@@ -31,10 +31,11 @@ def mean_confidence(confidences: Iterable[float | None]) -> float | None:
 
 
 def with_confidence(segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
-    """The segments with every word's calibrated confidence."""
+    """The segments with every word's calibrated confidence, to the 3 decimals the JSON keeps (so that a
+    transcript read back from its JSON flags and averages exactly the same)."""
     return tuple(
         dataclasses.replace(
-            s, words=tuple(dataclasses.replace(w, confidence=calibrated(w.probability)) for w in s.words)
+            s, words=tuple(dataclasses.replace(w, confidence=round(calibrated(w.probability), 3)) for w in s.words)
         )
         for s in segments
     )

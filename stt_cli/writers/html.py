@@ -108,8 +108,11 @@ class HtmlWriter(ResultWriter):
 
 
 def _relative(recording: str, target: Path | None) -> str:
-    """The recording's path from the page's folder, as a URL path."""
+    """The recording's path from the page's folder, as a URL path. A path recorded relative to where stt was run
+    that does not lead to the file from here is looked for by name beside the page (``stt render`` elsewhere)."""
     path = Path(recording)
+    if target is not None and not path.is_file() and (target.parent / path.name).is_file():
+        path = target.parent / path.name
     if target is not None:
         try:
             path = Path(os.path.relpath(path.resolve(), target.resolve().parent))

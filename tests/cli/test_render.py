@@ -29,7 +29,7 @@ def transcribed(tmp_path_factory) -> Path:
     turns = [(i % 2, load_audio(LIBRISPEECH / clip).samples) for i, clip in enumerate(clips)]
     signal, _ = microphones(turns, 2)
     path = write_tracks(folder / "hearing.flac", [signal], codec="flac", rate=16_000, layout="stereo")
-    result = stt("transcribe", path, *FAST, "--channel-speakers", "Judge,Witness", "-f", "all,rttm", "-q",
+    result = stt("transcribe", path, *FAST, "--channel-speakers", "Judge,Witness", "-f", "all,rttm,review", "-q",
                  "--max-line-width", "30")  # fmt: skip
     assert result.exit_code == 0, result.output
     return folder
@@ -37,9 +37,11 @@ def transcribed(tmp_path_factory) -> Path:
 
 def test_every_format_rendered_from_the_json_is_what_transcribe_wrote(transcribed, tmp_path):
     out = tmp_path / "again"
-    result = stt("render", transcribed / "hearing.json", "-f", "all,rttm", "-o", out, "--max-line-width", "30")
+    result = stt(
+        "render", transcribed / "hearing.json", "-f", "all,rttm,review", "-o", out, "--max-line-width", "30"
+    )
     assert result.exit_code == 0, result.output
-    for ext in ("json", "srt", "vtt", "txt", "rttm"):
+    for ext in ("json", "srt", "vtt", "txt", "rttm", "review.tsv"):
         assert (out / f"hearing.{ext}").read_bytes() == (transcribed / f"hearing.{ext}").read_bytes(), ext
     data = json.loads((out / "hearing.json").read_text())
     assert {s["name"] for s in data["speakers"]} == {"Judge", "Witness"}
