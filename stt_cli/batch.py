@@ -225,7 +225,7 @@ def process_file(batch: Batch, item: InputFile, on_progress: ProgressHook) -> Fi
         record_file = resume.record_path(item.path, folder)
         reused = None  # --overwrite means transcribe again, not render again
         if not batch.overwrite:
-            reused = reuse.find(item.path, record_file, batch.transcript_digest(), sha256_file(item.path))
+            reused = reuse.find(item.path, record_file, batch.transcript_digest())
         if reused is None:
             transcript = batch.transcriber.transcribe(item.path, limits=batch.limits, on_progress=on_progress)
         else:
@@ -239,8 +239,10 @@ def process_file(batch: Batch, item: InputFile, on_progress: ProgressHook) -> Fi
         written_now = {
             fmt.value: resume.Entry(path.name, sha256_file(path), digest) for fmt, path in plan.write.items()
         }
+        had_kept = reuse.kept_path(record_file).exists()
         kept = reuse.keep(record_file, transcript, batch.transcript_digest())
-        extra.append(record_file.with_name(kept.file))
+        if not had_kept:  # one kept before this run stays, whatever happens to it
+            extra.append(record_file.with_name(kept.file))
         record = resume.Record(
             digest, transcript.input.size_bytes, transcript.input.sha256, {**plan.kept, **written_now}, kept
         )

@@ -49,24 +49,27 @@ def keep(record_file: Path, transcript: Transcript, fingerprint: str) -> resume.
     return resume.Entry(path.name, sha256_file(path), fingerprint)
 
 
-def find(source: Path, record_file: Path, fingerprint: str, sha256: str) -> Reused | None:
+def find(source: Path, record_file: Path, fingerprint: str) -> Reused | None:
     """A transcript of this very content made with these settings: the input's own (a rerun for other
-    formats), else another input's in the same folder (a renamed or copied recording)."""
-    own = resume.read_record(record_file)
-    found = _usable(own, record_file.parent, fingerprint, sha256)
-    if found is not None:
-        return Reused(_as_input(found, source), "rendered from its kept transcript: no speech recognition ran")
-    for other in sorted(record_file.parent.glob(".*.stt.json")):
-        if other == record_file:
+    formats), else another input's in the same folder (a renamed or copied recording). The recording is hashed
+    only when some record there keeps a transcript."""
+    records = [record_file, *sorted(p for p in record_file.parent.glob(".*.stt.json") if p != record_file)]
+    found_records = [(path, resume.read_record(path)) for path in records]
+    if not any(r is not None and r.transcript is not None for _, r in found_records):
+        return None
+    sha256 = sha256_file(source)
+    for path, record in found_records:
+        found = _usable(record, path.parent, fingerprint, sha256)
+        if found is None:
             continue
-        found = _usable(resume.read_record(other), other.parent, fingerprint, sha256)
-        if found is not None:
-            note = (
-                f"the same recording as {found.input.path} (sha256 {sha256[:12]}…): its transcript was reused, "
-                "not transcribed again"
-            )
-            reused = _as_input(found, source)
-            return Reused(dataclasses.replace(reused, warnings=(*reused.warnings, note)), note)
+        if path == record_file:
+            return Reused(_as_input(found, source), "rendered from its kept transcript: no speech recognition ran")
+        note = (
+            f"the same recording as {found.input.path} (sha256 {sha256[:12]}…): its transcript was reused, "
+            "not transcribed again"
+        )
+        reused = _as_input(found, source)
+        return Reused(dataclasses.replace(reused, warnings=(*reused.warnings, note)), note)
     return None
 
 
