@@ -102,7 +102,7 @@ def test_unwritable_output_is_one_line_before_any_work(work):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["-f", "docx"], "unknown format 'docx'"),
+        (["-f", "pdf"], "unknown format 'pdf'"),
         (["--beam-size", "0"], "--beam-size must be between 1 and 20"),
         (["--language", "klingon"], "is not one Whisper knows"),
         (["--language", "id"], "only transcribes English"),
