@@ -124,8 +124,11 @@ def beside(recording: Path) -> Path | None:
     """``<stem>.meta.json`` or ``<stem>.meta.toml`` next to a recording, if there is one."""
     for suffix in (".meta.json", ".meta.toml"):
         candidate = recording.with_name(recording.stem + suffix)
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:  # a name too long to exist (a recording's name near the file system's limit)
+            continue
     return None
 
 

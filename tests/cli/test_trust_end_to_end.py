@@ -91,7 +91,9 @@ def test_a_recording_deleted_while_it_is_transcribed_fails_alone(tiny, tmp_path,
         batch_of(tiny, tmp_path), [InputFile(doomed), InputFile(kept)], _DuringTranscription(doomed.unlink)
     )
     assert [o.error.code if o.error else o.status.value for o in result.outcomes] == ["input_changed", "done"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".b.stt.json", "b.flac", "b.json", "b.srt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".b.stt.json", ".b.stt.transcript.json", "b.flac", "b.json", "b.srt"
+    ]  # fmt: skip
 
 
 def test_a_recording_replaced_while_it_is_transcribed_is_not_recorded(tiny, tmp_path, jfk, data_dir):
