@@ -44,7 +44,8 @@ from stt_cli.audio import SAMPLE_RATE, Signal, SignalInMemory, read_spans
 
 Window = tuple[float, float, tuple[int, int]]  # start s, end s, (first frame, last frame)
 BLOCK_SECONDS = 600.0  # of audio segmented at a time (20 MB of signal; a 10-minute block costs 2 % in margins)
-POOL = 256  # windows read before they are embedded (24 MB of audio)
+MIN_EMBED_SECONDS = 0.5  # shorter speech is repeated up to this length before it is embedded
+LENGTH_STEP = 0.1  # s; other window lengths are repeated up to the next multiple of this
 MAX_SPECTRAL = 1500  # windows in the affinity matrix: 1500² floats = 18 MB, eigh in about a second
 EMBED_BATCH = 32
 MAX_SPEAKERS = 20  # searched when no --max-speakers is given
@@ -223,32 +224,40 @@ class WindowedSpeakerDiarization(SpeakerDiarizationMixin, Pipeline):
         return windows
 
     def _embed(self, signal: Signal, windows: list[Window], hook: Callable) -> np.ndarray:
-        """Unit CAM++ embeddings of the windows, read in one pass and embedded ``POOL`` windows at a time."""
-        width = int(self.window * SAMPLE_RATE)
+        """Unit CAM++ embeddings of the windows, read in one pass.
+
+        oneDNN keeps kernels and buffers for every input shape it meets: embedding windows at the lengths they
+        came in, in batches of whatever size was left, grew the peak by 530 MB over 1500 windows of a 20-minute
+        file. So a window is repeated up to the next ``LENGTH_STEP`` (at most 0.1 s of repeated speech; a full
+        window is not touched), windows wait by length until ``EMBED_BATCH`` of them are there, and the few
+        left at the end are filled up to a whole batch: a file meets about ten shapes, however long it is.
+        """
+        minimum, step = int(MIN_EMBED_SECONDS * SAMPLE_RATE), int(LENGTH_STEP * SAMPLE_RATE)
         embeddings = np.zeros((len(windows), self._dimension), dtype=np.float32)
-        pool: list[tuple[int, torch.Tensor]] = []
+        waiting: dict[int, list[tuple[int, torch.Tensor]]] = {}
         done = 0
         for index, piece in enumerate(read_spans(signal, ((a, b) for a, b, _ in windows))):
-            # A shorter window (a short region, a region's last) is repeated to the full width: every batch
-            # then has one shape. oneDNN keeps kernels and buffers for each input shape it meets, and with
-            # the lengths as they came that grew the peak by 530 MB over 1500 windows of a 20-minute file.
-            piece = np.resize(piece, width)
-            pool.append((index, torch.from_numpy(piece)))
-            if len(pool) == POOL or index == len(windows) - 1:
-                self._embed_pool(pool, embeddings)
-                done += len(pool)
-                pool = []
+            length = max(minimum, -(-piece.shape[0] // step) * step)
+            group = waiting.setdefault(length, [])
+            group.append((index, torch.from_numpy(np.resize(piece, length))))
+            if len(group) == EMBED_BATCH:
+                self._embed_batch(group, embeddings)
+                done += len(group)
+                group.clear()
+                hook("embeddings", None, total=len(windows), completed=done)
+        for group in waiting.values():
+            if group:
+                self._embed_batch(group, embeddings)
+                done += len(group)
                 hook("embeddings", None, total=len(windows), completed=done)
         return embeddings / np.linalg.norm(embeddings, axis=1, keepdims=True).clip(1e-8)
 
-    def _embed_pool(self, pool: list[tuple[int, torch.Tensor]], out: np.ndarray) -> None:
+    def _embed_batch(self, batch: list[tuple[int, torch.Tensor]], out: np.ndarray) -> None:
+        """One batch, filled up to ``EMBED_BATCH`` with copies of its first window (their results dropped)."""
+        pieces = [piece for _, piece in batch] + [batch[0][1]] * (EMBED_BATCH - len(batch))
         with torch.inference_mode():
-            for i in range(0, len(pool), EMBED_BATCH):
-                batch = pool[i : i + EMBED_BATCH]
-                # the last batch of a file is filled up too, so that every batch has the one shape
-                pieces = [piece for _, piece in batch] + [batch[0][1]] * (EMBED_BATCH - len(batch))
-                stacked = torch.stack(pieces)[:, None, :].to(self._device)
-                out[[index for index, _ in batch]] = self._embedding_model(stacked).cpu().numpy()[: len(batch)]
+            stacked = torch.stack(pieces)[:, None, :].to(self._device)
+            out[[index for index, _ in batch]] = self._embedding_model(stacked).cpu().numpy()[: len(batch)]
 
 
 def _no_hook(*args: Any, **kwargs: Any) -> None:
