@@ -223,15 +223,7 @@ def process_file(batch: Batch, item: InputFile, on_progress: ProgressHook) -> Fi
         except OutputUnwritableError as e:
             raise e.for_input(item.path) from None
         record_file = resume.record_path(item.path, folder)
-        reused = None  # --overwrite means transcribe again, not render again
-        if not batch.overwrite:
-            reused = reuse.find(item.path, record_file, batch.transcript_digest())
-        if reused is None:
-            transcript = batch.transcriber.transcribe(item.path, limits=batch.limits, on_progress=on_progress)
-        else:
-            transcript = reused.transcript
-        case = batch.case.for_recording(item.path, transcript.input.creation_time)
-        transcript = dataclasses.replace(transcript, case=case)
+        transcript, reused = _transcript(batch, item, record_file, on_progress)
         for path in plan.aside:
             moved.append((path, _move_aside(item.path, path)))
         for fmt, target in plan.write.items():
@@ -239,10 +231,7 @@ def process_file(batch: Batch, item: InputFile, on_progress: ProgressHook) -> Fi
         written_now = {
             fmt.value: resume.Entry(path.name, sha256_file(path), digest) for fmt, path in plan.write.items()
         }
-        had_kept = reuse.kept_path(record_file).exists()
-        kept = reuse.keep(record_file, transcript, batch.transcript_digest())
-        if not had_kept:  # one kept before this run stays, whatever happens to it
-            extra.append(record_file.with_name(kept.file))
+        kept = _keep(batch, record_file, transcript, extra)
         record = resume.Record(
             digest, transcript.input.size_bytes, transcript.input.sha256, {**plan.kept, **written_now}, kept
         )
@@ -266,6 +255,30 @@ def process_file(batch: Batch, item: InputFile, on_progress: ProgressHook) -> Fi
         elapsed=time.monotonic() - started,
         review=review_summary(transcript),
     )
+
+
+def _transcript(
+    batch: Batch, item: InputFile, record_file: Path, on_progress: ProgressHook
+) -> tuple[Transcript, reuse.Reused | None]:
+    """The input's transcript, with its case details: kept from before when the same recording was transcribed
+    with the same settings (not with ``overwrite``: that means transcribe again), else recognised now."""
+    reused = None if batch.overwrite else reuse.find(item.path, record_file, batch.transcript_digest())
+    if reused is None:
+        transcript = batch.transcriber.transcribe(item.path, limits=batch.limits, on_progress=on_progress)
+    else:
+        transcript = reused.transcript
+    case = batch.case.for_recording(item.path, transcript.input.creation_time)
+    return dataclasses.replace(transcript, case=case), reused
+
+
+def _keep(batch: Batch, record_file: Path, transcript: Transcript, made: list[Path]) -> resume.Entry:
+    """Keep the transcript beside the record; a file new to this run is added to ``made`` (to undo on failure),
+    one kept before stays whatever happens to the run."""
+    new = not reuse.kept_path(record_file).exists()
+    kept = reuse.keep(record_file, transcript, batch.transcript_digest())
+    if new:
+        made.append(record_file.with_name(kept.file))
+    return kept
 
 
 def _write(batch: Batch, fmt: OutputFormat, transcript: Transcript, target: Path, source: Path) -> Path:
