@@ -56,8 +56,9 @@ def render_one(source: Path, job: RenderJob) -> FileOutcome:
         folder = job.output.output_dir or source.parent
         written, current, notes = [], [], []
         for fmt in job.output.formats:
-            target = folder / f"{source.stem}.{get_writer(fmt, job.output).extension}"
-            data = get_writer(fmt, job.output).render_bytes(transcript, target)
+            writer = get_writer(fmt, job.output)
+            target = folder / f"{source.stem}.{writer.extension}"
+            data = writer.render_bytes(transcript, target)
             state = _state(source, target, data, fmt)
             if state == "current":
                 current.append(target)

@@ -118,14 +118,20 @@ def split_by_speaker(
     ]
 
 
-def speaker_confidence(segment: Segment, turns: Sequence[SpeakerTurn]) -> float:
+def speaker_confidence(
+    segment: Segment, turns: Sequence[SpeakerTurn], starts: Sequence[float] | None = None
+) -> float:
     """How clearly a segment belongs to its speaker: the seconds of its words (or of itself, without words)
     inside that speaker's turns, over those plus the seconds inside the runner-up's. 0.5 is a tie (overlapping
-    speech); 0 means none of it lies in the speaker's turns. ``turns`` must be sorted by start."""
+    speech); 0 means none of it lies in the speaker's turns. ``turns`` must be sorted by start; ``starts``
+    (their start times) can be given by callers that score many segments against the same turns."""
     spans = [(w.start, w.end) for w in segment.words] or [(segment.start, segment.end)]
+    if starts is None:
+        starts = [t.start for t in turns]
+    # Only the turns that can reach the segment (a 3-hour hearing has thousands): none starts more than the
+    # longest turn before the segment and still overlaps it.
     longest = max((t.duration for t in turns), default=0.0)
-    # only the turns that can reach the segment: a 3-hour hearing has thousands
-    first = bisect.bisect_left([t.start for t in turns], segment.start - longest)
+    first = bisect.bisect_left(starts, segment.start - longest)
     inside: dict[str, float] = {}
     for turn in turns[first:]:
         if turn.start >= segment.end:
@@ -172,6 +178,7 @@ def attribute(
             order.append(label)
     ids = {label: f"SPEAKER_{i}" for i, label in enumerate(order, start=1)}
     ordered = sorted(turns, key=lambda t: t.start)
+    at = [t.start for t in ordered]  # once: every segment's score bisects the same turns
     renamed = tuple(dataclasses.replace(t, speaker=ids[t.speaker]) for t in sorted(turns, key=lambda t: t.start))
     speakers = tuple(
         _speaker(ids[label], i, label, names, channels or {}, renamed) for i, label in enumerate(order, start=1)
@@ -181,10 +188,7 @@ def attribute(
             piece,
             id=i,
             speaker=ids[piece.speaker] if piece.speaker else None,
-            # rounded as the JSON keeps it: a transcript read back flags the same segments
-            speaker_confidence=round(confidence(piece) if confidence else speaker_confidence(piece, ordered), 3)
-            if piece.speaker
-            else None,
+            speaker_confidence=_confidence(piece, ordered, at, confidence) if piece.speaker else None,
             words=tuple(
                 dataclasses.replace(w, speaker=ids[w.speaker] if w.speaker else None) for w in piece.words
             ),
@@ -192,6 +196,16 @@ def attribute(
         for i, piece in enumerate(pieces)
     )
     return Attribution(segments=final, speakers=speakers, turns=renamed)
+
+
+def _confidence(
+    piece: Segment,
+    ordered: Sequence[SpeakerTurn],
+    starts: Sequence[float],
+    given: Callable[[Segment], float] | None,
+) -> float:
+    # Rounded as the JSON keeps it: a transcript read back flags the same segments.
+    return round(given(piece) if given else speaker_confidence(piece, ordered, starts), 3)
 
 
 def _speaker(
