@@ -79,19 +79,10 @@ def iter_channels(
     """
     import av
 
-    decoder = _Decoder(path, block_seconds=block_seconds, max_duration=max_duration)
+    decoder = BlockMaker(path, block_seconds=block_seconds, max_duration=max_duration)
     try:
         with open_input(path) as handle, open_container(handle) as container:
-            count = len(container.streams.audio)
-            if track >= count:
-                raise NoAudioStreamError(path, f"there is no audio track {track} (it has {count})")
-            stream = container.streams.audio[track]
-            # Threaded decoding of audio helps little and costs a thread per file in a batch.
-            stream.codec_context.thread_type = "NONE"
-            start = container.start_time / av.time_base if container.start_time is not None else None
-            for frame in _decode_frames(container, stream):
-                yield from decoder.push(frame, start)
-            yield from decoder.finish()
+            yield from decode_container(container, decoder, track)
     except av.FFmpegError as e:
         raise AudioDecodeError(path, ffmpeg_reason(e)) from e
     except FileNotFoundError as e:
@@ -108,10 +99,30 @@ def iter_channels(
         raise EmptyAudioError(path)
 
 
-class _Decoder:
+def decode_container(container: Any, decoder: BlockMaker, track: int = 0) -> Iterator[np.ndarray]:
+    """One audio track of an open container, as ``decoder``'s blocks (the caller maps FFmpeg's errors).
+
+    Raises:
+        NoAudioStreamError: the container has no such audio track.
+    """
+    import av
+
+    count = len(container.streams.audio)
+    if track >= count:
+        raise NoAudioStreamError(decoder.path, f"there is no audio track {track} (it has {count})")
+    stream = container.streams.audio[track]
+    # Threaded decoding of audio helps little and costs a thread per file in a batch.
+    stream.codec_context.thread_type = "NONE"
+    start = container.start_time / av.time_base if container.start_time is not None else None
+    for frame in _decode_frames(container, stream):
+        yield from decoder.push(frame, start)
+    yield from decoder.finish()
+
+
+class BlockMaker:
     """Frames in, 16 kHz ``(channels, samples)`` blocks out: resampling, start padding, limits."""
 
-    def __init__(self, path: Path, *, block_seconds: float, max_duration: float) -> None:
+    def __init__(self, path: Path, *, block_seconds: float, max_duration: float = 0.0) -> None:
         self.path, self.max_duration = path, max_duration
         self.block = int(block_seconds * SAMPLE_RATE)
         self.limit = int(max_duration * SAMPLE_RATE)

@@ -183,6 +183,15 @@ class InputChangedError(InputError):
         )
 
 
+class LiveSourceError(InputError):
+    """A live input cannot be opened, or stopped delivering audio; what was heard before it stopped is kept."""
+
+    code = "live_source"
+
+    def __init__(self, source: Path | str, detail: str):
+        super().__init__(source, detail, "check the source (stt live --list-devices lists the microphones)")
+
+
 class InterruptedRunError(InputError):
     code = "interrupted"
     exit_code = 130

@@ -42,7 +42,7 @@ class StageClock:
         self.stages[stage] = self.stages.get(stage, 0.0) + seconds
         self.inside += seconds
 
-    def provenance(self, *, offline: bool) -> Provenance:
+    def provenance(self, *, offline: bool, mode: str = "file") -> Provenance:
         from stt_cli import __version__
 
         return Provenance(
@@ -52,6 +52,7 @@ class StageClock:
             stage_seconds=dict(self.stages),
             total_seconds=time.perf_counter() - self.started,
             offline=offline,
+            mode=mode,
         )
 
 

@@ -88,6 +88,8 @@ class Provenance:
             ``transcribe``, and ``diarize`` when asked for.
         total_seconds: wall-clock seconds for the whole file.
         offline: whether downloads were forbidden (``--offline`` / ``STT_OFFLINE``).
+        mode: ``file`` (a recording transcribed whole), ``live`` (committed as it was heard), or
+            ``live-final-pass`` (a live session's recording transcribed again afterwards).
     """
 
     tool: str
@@ -96,6 +98,7 @@ class Provenance:
     stage_seconds: dict[str, float]
     total_seconds: float
     offline: bool
+    mode: str = "file"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +108,7 @@ class Provenance:
             "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
             "total_seconds": round(self.total_seconds, 3),
             "offline": self.offline,
+            "mode": self.mode,
         }
 
 

@@ -12,6 +12,7 @@ import typer
 from stt_cli import __version__
 from stt_cli.cli.admin import doctor, models_app
 from stt_cli.cli.display import interrupts
+from stt_cli.cli.live import live
 from stt_cli.cli.render import render
 from stt_cli.cli.speakers import speakers_app
 from stt_cli.cli.transcribe import transcribe
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 app.command()(transcribe)
 app.command()(render)
+app.command()(live)
 app.add_typer(models_app, name="models")
 app.add_typer(speakers_app, name="speakers")
 app.command("doctor")(doctor)

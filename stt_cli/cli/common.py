@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,6 +23,48 @@ Formats = Annotated[
 LineWidth = Annotated[int, typer.Option(help="Subtitle characters per line (SRT, VTT).")]
 LineCount = Annotated[int, typer.Option(help="Subtitle lines per cue (SRT, VTT).")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")]
+
+# How speech is recognised: the same options in every command that loads a model.
+Model = Annotated[
+    str,
+    typer.Option(
+        "--model", "-m", help="Bundled name (base, tiny.en), Whisper size (large-v3), hub id, or model folder."
+    ),
+]
+Language = Annotated[
+    str | None,
+    typer.Option(
+        "--language",
+        "-l",
+        help="Language (id, ind, id-ID, Indonesian), or candidates to detect among with the usual one "
+        "first (id,en); detected among all when left out.",
+    ),
+]
+ComputeType = Annotated[
+    str, typer.Option(help="auto (int8 on CPU, float16 on GPU), int8, int8_float16, float16, float32, …")
+]
+Threads = Annotated[int, typer.Option(help="CPU threads; 0 uses every available CPU.")]
+InitialPrompt = Annotated[str | None, typer.Option(help="Text to prime decoding with: names, spellings, style.")]
+Hotwords = Annotated[str | None, typer.Option(help="Words to bias decoding towards.")]
+Vad = Annotated[
+    bool,
+    typer.Option(
+        "--vad/--no-vad",
+        help="Skip non-speech with Silero VAD and cut chunks in pauses (stops loops on silence).",
+    ),
+]
+Offline = Annotated[
+    bool,
+    typer.Option("--offline", envvar="STT_OFFLINE", help="Touch no network at all; a missing model is an error."),
+]
+ConfigFile = Annotated[
+    Path | None,
+    typer.Option(
+        help="A TOML file of defaults for these options (default: $XDG_CONFIG_HOME/stt/config.toml).",
+        dir_okay=False,
+    ),
+]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log what each stage does.")]
 
 
 def output_folder(beside: str) -> object:
@@ -77,3 +122,19 @@ def output_options(v: dict[str, Any]) -> OutputOptions:
         max_line_count=v["max_line_count"], timecodes=v["timecodes"], mark_pauses=v["mark_pauses"],
         lines_per_page=v["lines_per_page"],
     )  # fmt: skip
+
+
+def go_offline() -> None:
+    """Tell every library stt loads that the network is off (stt itself is told by ``offline``)."""
+    # huggingface_hub reads these: no library stt loads tries the network (stt itself is told by `offline`).
+    for variable in ("STT_OFFLINE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        os.environ[variable] = "1"
+
+
+def configure_logging(verbose: bool) -> None:
+    """Send the library's log to stderr: what each stage does with ``verbose``, else errors only."""
+    # The library only logs; the CLI decides what reaches the terminal.
+    level = logging.INFO if verbose else logging.ERROR
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for name in ("stt_cli", "faster_whisper"):
+        logging.getLogger(name).setLevel(level)

@@ -9,7 +9,7 @@ import errno
 import os
 import re
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, TextIO
@@ -218,6 +218,7 @@ class Interrupts:
 
     def __init__(self) -> None:
         self.armed = True
+        self.instead: Callable[[], None] | None = None
 
     def install(self) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -229,9 +230,17 @@ class Interrupts:
     def done(self) -> None:
         self.armed = False
 
+    def stop_with(self, callback: Callable[[], None] | None) -> None:
+        """Call ``callback`` on the first signal instead of interrupting (a live session ends by finishing
+        what it heard, not by abandoning it); ``None`` interrupts again."""
+        self.instead = callback
+
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         if self.armed:
             self.armed = False
+            if self.instead is not None:
+                self.instead()
+                return
             raise KeyboardInterrupt
 
 

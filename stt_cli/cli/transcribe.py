@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import functools
-import logging
-import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,18 +12,30 @@ import typer
 
 from stt_cli.cli import settings
 from stt_cli.cli.common import (
+    ComputeType,
+    ConfigFile,
     Formats,
+    Hotwords,
+    InitialPrompt,
+    Language,
     LineCount,
     LinesPerPage,
     LineWidth,
     MarkPauses,
     Meta,
     MetaFile,
+    Model,
+    Offline,
     OutputDir,
     Quiet,
     StartTime,
+    Threads,
     Timecodes,
+    Vad,
+    Verbose,
     case_options,
+    configure_logging,
+    go_offline,
     output_options,
 )
 from stt_cli.cli.display import error_line, events_for, interrupts, print_summary, say
@@ -59,21 +68,8 @@ def transcribe(
             show_default=False,
         ),
     ],
-    model: Annotated[
-        str,
-        typer.Option(
-            "--model", "-m", help="Bundled name (base, tiny.en), Whisper size (large-v3), hub id, or model folder."
-        ),
-    ] = DEFAULT_MODEL,
-    language: Annotated[
-        str | None,
-        typer.Option(
-            "--language",
-            "-l",
-            help="Language (id, ind, id-ID, Indonesian), or candidates to detect among with the usual one "
-            "first (id,en); detected among all when left out.",
-        ),
-    ] = None,
+    model: Model = DEFAULT_MODEL,
+    language: Language = None,
     segment_language: Annotated[
         bool,
         typer.Option("--segment-language", help="Detect each segment's language and decode it in that language."),
@@ -95,22 +91,12 @@ def transcribe(
     ] = False,
     task: Annotated[Task, typer.Option(help="transcribe, or translate into English.")] = Task.transcribe,
     device: Annotated[Device, typer.Option(help="auto uses a CUDA GPU when one is visible.")] = Device.auto,
-    compute_type: Annotated[
-        str, typer.Option(help="auto (int8 on CPU, float16 on GPU), int8, int8_float16, float16, float32, …")
-    ] = "auto",
-    threads: Annotated[int, typer.Option(help="CPU threads; 0 uses every available CPU.")] = 0,
+    compute_type: ComputeType = "auto",
+    threads: Threads = 0,
     beam_size: Annotated[int, typer.Option(help="Beam search width; 1 is greedy and faster.")] = 5,
-    initial_prompt: Annotated[
-        str | None, typer.Option(help="Text to prime decoding with: names, spellings, style.")
-    ] = None,
-    hotwords: Annotated[str | None, typer.Option(help="Words to bias decoding towards.")] = None,
-    vad: Annotated[
-        bool,
-        typer.Option(
-            "--vad/--no-vad",
-            help="Skip non-speech with Silero VAD and cut chunks in pauses (stops loops on silence).",
-        ),
-    ] = True,
+    initial_prompt: InitialPrompt = None,
+    hotwords: Hotwords = None,
+    vad: Vad = True,
     word_timestamps: Annotated[
         bool, typer.Option("--word-timestamps/--no-word-timestamps", help="Time every word.")
     ] = True,
@@ -194,21 +180,10 @@ def transcribe(
         int | None,
         typer.Option(help="Audio track to transcribe (0 is the first); by default the one with the most speech."),
     ] = None,
-    offline: Annotated[
-        bool,
-        typer.Option(
-            "--offline", envvar="STT_OFFLINE", help="Touch no network at all; a missing model is an error."
-        ),
-    ] = False,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            help="A TOML file of defaults for these options (default: $XDG_CONFIG_HOME/stt/config.toml).",
-            dir_okay=False,
-        ),
-    ] = None,
+    offline: Offline = False,
+    config: ConfigFile = None,
     quiet: Quiet = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what each stage does.")] = False,
+    verbose: Verbose = False,
 ) -> None:
     """Transcribe recordings; write <name>.<format> next to each input (or under --output-dir)."""
     from stt_cli import batch
@@ -218,9 +193,9 @@ def transcribe(
     try:
         found = load(config)
         v = SimpleNamespace(**settings.resolve(ctx, found, "transcribe"))
-        _configure_logging(v.verbose)
+        configure_logging(v.verbose)
         if v.offline:
-            _go_offline()
+            go_offline()
         try:
             job, loader = plan(v)
         except UsageError as e:
@@ -292,17 +267,3 @@ def _diarization_options(
     if OutputFormat.rttm in output.formats and not channels:
         raise UsageError("the rttm format needs speakers: --diarize or --channel-speakers")
     return None
-
-
-def _go_offline() -> None:
-    # huggingface_hub reads these: no library stt loads tries the network (stt itself is told by `offline`).
-    for variable in ("STT_OFFLINE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
-        os.environ[variable] = "1"
-
-
-def _configure_logging(verbose: bool) -> None:
-    # The library only logs; the CLI decides what reaches the terminal.
-    level = logging.INFO if verbose else logging.ERROR
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    for name in ("stt_cli", "faster_whisper"):
-        logging.getLogger(name).setLevel(level)

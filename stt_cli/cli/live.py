@@ -1,0 +1,267 @@
+"""``stt live``: options in, one live session, text shown as it is committed. All work is in ``stt_cli.live``."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import sys
+import threading
+from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Annotated, TextIO
+
+import typer
+
+from stt_cli.cli.common import (
+    ComputeType,
+    Formats,
+    Hotwords,
+    InitialPrompt,
+    Language,
+    LineCount,
+    LinesPerPage,
+    LineWidth,
+    MarkPauses,
+    Model,
+    Offline,
+    Quiet,
+    Threads,
+    Timecodes,
+    Vad,
+    Verbose,
+    configure_logging,
+    go_offline,
+    output_folder,
+    output_options,
+)
+from stt_cli.cli.display import error_line, interrupts, say
+from stt_cli.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, SttError, UsageError
+from stt_cli.options import DEFAULT_MODEL, AsrOptions, Device
+
+if TYPE_CHECKING:
+    from stt_cli.live.job import LiveJob, LiveOutcome
+    from stt_cli.live.session import LiveEvent
+
+
+def live(
+    source: Annotated[
+        str | None,
+        typer.Argument(
+            help="Nothing: the microphone. '-': audio on stdin (a container, or raw PCM with --rate). A file: "
+            "replayed at --pace, or read as it grows with --follow.",
+            show_default=False,
+        ),
+    ] = None,
+    follow: Annotated[
+        bool, typer.Option("--follow", help="The file is still being written: read it as it grows.")
+    ] = False,
+    idle: Annotated[
+        float, typer.Option(help="--follow: the file is finished once it has not grown for this many seconds.")
+    ] = 10.0,
+    pace: Annotated[
+        float, typer.Option(help="A finished file: replay at this many times real time (0: as fast as decoded).")
+    ] = 1.0,
+    rate: Annotated[
+        int | None, typer.Option(help="stdin is raw signed 16-bit little-endian PCM at this rate (Hz).")
+    ] = None,
+    channels: Annotated[int, typer.Option(help="Raw PCM: interleaved channels.")] = 1,
+    device: Annotated[
+        str | None, typer.Option("--device", help="Microphone by index or name (default: the system's).")
+    ] = None,
+    list_devices: Annotated[bool, typer.Option("--list-devices", help="List the microphones and exit.")] = False,
+    jsonl: Annotated[
+        bool,
+        typer.Option("--jsonl", help="Print each commit as a JSON line (start, end, text, words, committed_at)."),
+    ] = False,
+    name: Annotated[
+        str | None, typer.Option(help="Stem of the files written for a microphone or stdin (default live-<time>).")
+    ] = None,
+    record: Annotated[
+        Path | None, typer.Option(help="Keep the audio heard here (16 kHz mono WAV).", dir_okay=False)
+    ] = None,
+    final_pass: Annotated[
+        bool,
+        typer.Option(
+            "--final-pass",
+            help="Afterwards, transcribe the audio again offline for the archive copy (<stem>.<ext>; the "
+            "live one is kept as <stem>.live.json).",
+        ),
+    ] = False,
+    model: Model = DEFAULT_MODEL,
+    language: Language = None,
+    compute_device: Annotated[
+        Device, typer.Option(help="Where the model runs: auto uses a CUDA GPU when one is visible.")
+    ] = Device.auto,
+    compute_type: ComputeType = "auto",
+    threads: Threads = 0,
+    beam_size: Annotated[int, typer.Option(help="Beam search width; live decodes greedily (1) to keep up.")] = 1,
+    initial_prompt: InitialPrompt = None,
+    hotwords: Hotwords = None,
+    vad: Vad = True,
+    formats: Formats = ["json", "txt"],  # noqa: B006 - typer needs a literal default; it is never mutated
+    max_line_width: LineWidth = 42,
+    max_line_count: LineCount = 2,
+    timecodes: Timecodes = True,
+    mark_pauses: MarkPauses = 10.0,
+    lines_per_page: LinesPerPage = 25,
+    output_dir: Annotated[Path | None, output_folder("followed file (or in the current folder)")] = None,
+    offline: Offline = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Transcribe as it is heard, from a microphone, stdin or a growing file; write the final transcript at the
+    end (input ended, --idle, Ctrl-C or SIGTERM)."""
+    configure_logging(verbose)
+    if offline:
+        go_offline()
+    try:
+        if list_devices:
+            _list_devices()
+            raise typer.Exit(EXIT_OK)
+        job = _job(SimpleNamespace(**locals()))
+        options = AsrOptions(
+            model=model, language=language, device=compute_device, compute_type=compute_type, threads=threads,
+            beam_size=beam_size, initial_prompt=initial_prompt, hotwords=hotwords, vad=vad, word_timestamps=True,
+        )  # fmt: skip
+        outcome = _listen(options, job, offline=offline, jsonl=jsonl, quiet=quiet)
+    except SttError as error:
+        say(error_line(error))
+        raise typer.Exit(error.exit_code) from None
+    except KeyboardInterrupt:  # while loading the model: nothing was heard yet
+        say("stt: interrupted")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    if outcome.problem is not None:
+        say(error_line(outcome.problem))
+    if not quiet:
+        for path in outcome.outputs:
+            say(f"wrote {path}")
+    raise typer.Exit(EXIT_SOME_FAILED if outcome.problem is not None else EXIT_OK)
+
+
+def _job(v: SimpleNamespace) -> LiveJob:
+    from stt_cli.live.job import LiveJob
+    from stt_cli.live.session import LiveSource
+
+    if v.follow and v.source in (None, "-"):
+        raise UsageError("--follow needs the file a recorder is writing")
+    if v.rate is not None and v.source != "-":
+        raise UsageError("--rate is for raw PCM on stdin ('stt live - --rate 16000')")
+    if v.pace < 0 or v.idle <= 0 or v.channels < 1 or (v.rate is not None and v.rate < 1000):
+        raise UsageError("--pace must be 0 or more, --idle above 0, --channels 1 or more, --rate 1000 Hz or more")
+    if v.source is None:
+        source = LiveSource("microphone", device=v.device)
+    elif v.source == "-":
+        source = LiveSource("stdin", rate=v.rate, channels=v.channels, stdin_fd=sys.stdin.fileno())
+    else:
+        path = Path(v.source)
+        if not v.follow and not path.is_file():
+            raise UsageError(f"{v.source}: no such file (a recording still being written needs --follow)")
+        source = LiveSource("follow" if v.follow else "file", path=path, idle=v.idle, pace=v.pace)
+    return LiveJob(source=source, output=output_options(vars(v)), name=v.name, record=v.record,
+                   final_pass=v.final_pass)  # fmt: skip
+
+
+def _listen(options: AsrOptions, job: LiveJob, *, offline: bool, jsonl: bool, quiet: bool) -> LiveOutcome:
+    from stt_cli.batch import check_writable
+    from stt_cli.live.job import run_live
+    from stt_cli.pipeline import Transcriber
+
+    check_writable(job.folder)
+    if job.source.kind == "microphone":  # no device, or no PortAudio: say so before loading the model
+        from stt_cli.live.microphone import pick_device
+
+        pick_device(job.source.device)
+    transcriber = Transcriber.load(options, offline=offline)
+    stop = threading.Event()
+    display = LiveDisplay(sys.stdout, jsonl=jsonl, stop=stop)
+    if not quiet and not jsonl:
+        say(
+            f"listening to {job.source.label} with {transcriber.model.name}; Ctrl-C ends and writes the transcript"
+        )
+    interrupts.stop_with(stop.set)
+    try:
+        return run_live(transcriber, job, display.show, stop)
+    finally:
+        interrupts.stop_with(None)
+        display.end()
+
+
+class LiveDisplay:
+    """Committed text on stdout as it is decided: lines with timecodes (and, at a terminal, the provisional
+    tail dimmed after them, rewritten in place), or one JSON object per commit with ``--jsonl``.
+
+    A reader that goes away (``stt live | head``) ends the session as Ctrl-C would: the transcript is still
+    written.
+    """
+
+    def __init__(self, out: TextIO, *, jsonl: bool, stop: threading.Event) -> None:
+        self.out, self.jsonl, self.stop = out, jsonl, stop
+        self.terminal = out.isatty() and not jsonl
+        self.closed = False
+
+    def show(self, event: LiveEvent) -> None:
+        if self.closed:
+            return
+        if self.jsonl:
+            text = self._commit_json(event) if event.update.committed else ""
+        elif self.terminal:
+            text = self._terminal(event)
+        else:
+            text = "".join(f"{_clock(line.start)} {line.text}\n" for line in event.lines)
+        self._write(text)
+
+    def end(self) -> None:
+        if self.terminal and not self.closed:
+            self._write("\r\x1b[2K")
+
+    def _commit_json(self, event: LiveEvent) -> str:
+        words = event.update.committed
+        record = {
+            "start": round(words[0].start, 3), "end": round(words[-1].end, 3),
+            "text": "".join(w.text for w in words).strip(),
+            "words": [{"start": round(w.start, 3), "end": round(w.end, 3), "text": w.text.strip(),
+                       "probability": round(w.probability, 4)} for w in words],
+            "committed_at": round(event.committed_at, 3), "heard": round(event.update.heard, 3),
+            "line_end": bool(event.lines) and not event.open_line,
+        }  # fmt: skip
+        return json.dumps(record, ensure_ascii=False) + "\n"
+
+    def _terminal(self, event: LiveEvent) -> str:
+        text = "".join(f"\r\x1b[2K{_clock(line.start)} {line.text}\n" for line in event.lines)
+        words = (*event.open_line, *event.update.provisional)
+        if not words:
+            return text + "\r\x1b[2K"
+        width = shutil.get_terminal_size().columns - 12
+        committed = "".join(w.text for w in event.open_line).strip()
+        provisional = "".join(w.text for w in event.update.provisional)
+        shown = (committed + provisional)[-width:]  # the end of a long line, on one screen line
+        cut = max(0, len(shown) - len(provisional))
+        return text + f"\r\x1b[2K{_clock(words[0].start)} {shown[:cut]}\x1b[2m{shown[cut:]}\x1b[0m"
+
+    def _write(self, text: str) -> None:
+        if not text:
+            return
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except (BrokenPipeError, ValueError):
+            self.closed = True
+            self.stop.set()
+            # Python would report the broken pipe again when it flushes stdout at exit.
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), self.out.fileno())
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"[{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}]"
+
+
+def _list_devices() -> None:
+    from stt_cli.live.microphone import input_devices
+
+    for found in input_devices():
+        mark = "*" if found.default else " "
+        typer.echo(f"{mark} {found.index:>3}  {found.name}  ({found.channels} ch, {found.sample_rate} Hz)")

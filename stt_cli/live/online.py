@@ -1,0 +1,157 @@
+"""Recognition while the audio is still arriving: a bounded buffer decoded again as it grows, words committed by
+agreement (``agreement.py``), and VAD so that silence costs nothing and a pause commits what was said.
+
+The buffer holds the current utterance, at most ``MAX_BUFFER`` seconds (under one 30 s Whisper window). Every
+``STEP`` seconds of new audio it is decoded again, primed with the words committed before it; words two decodes
+agree on are committed. When VAD hears a pause of ``PAUSE`` seconds the utterance is over: it is decoded once
+more, all of it is committed, and the buffer starts afresh after it. A buffer that outgrows ``TRIM_AFTER``
+without a pause is cut after its last committed sentence. Times are file seconds: the stream's first sample is
+0 s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from stt_cli.asr.chunking import Chunk
+from stt_cli.asr.vad import FRAME_SAMPLES, NoVad, StreamingVad
+from stt_cli.asr.whisper import Decoder, Profile
+from stt_cli.audio import SAMPLE_RATE
+from stt_cli.live.agreement import Agreement
+from stt_cli.types import Segment, Word
+
+# One greedy pass per decode: the temperature fallback would decode the buffer up to six times, and live text
+# must keep up; what a live decode gets wrong, the next decode of the same audio usually mends.
+LIVE = Profile("live", use_context=True, temperatures=(0.0,), no_speech_threshold=0.6)
+STEP = 1.0  # s of new audio between decodes (whisper_streaming's default min-chunk)
+PAUSE = 0.6  # s of non-speech after speech that ends an utterance
+PRE_ROLL = 0.3  # s of audio kept before speech starts, so its first consonant is not clipped
+TRIM_AFTER = 15.0  # s: a longer buffer is cut after its last committed sentence
+MAX_BUFFER = 25.0  # s: past this everything decoded is committed, so one decode stays one Whisper window
+FIRST_DETECTION = 3.0  # s of speech heard before a language is detected on it (1 s guesses wrong)
+_CONTEXT_CHARS = 200  # characters of committed text that prime each decode
+_CONTEXT_WORDS = 60  # committed words kept to find them
+_SENTENCE_END = (".", "?", "!", "。", "…")
+
+
+@dataclass(frozen=True)
+class Update:
+    """What one step of live recognition decided.
+
+    Attributes:
+        committed: words committed now, in order; final, never changed again.
+        provisional: the words after them in the latest hypothesis, which may still change.
+        utterance_end: the speaker paused (or the input ended): the committed words close a turn.
+        heard: seconds of audio received when the update was made.
+    """
+
+    committed: tuple[Word, ...]
+    provisional: tuple[Word, ...]
+    utterance_end: bool
+    heard: float
+
+
+class LiveRecogniser:
+    """Audio in, :class:`Update` out; one per live session (the language of one stream says nothing of the
+    next)."""
+
+    def __init__(self, decoder: Decoder, *, vad: bool = True) -> None:
+        self.decoder = decoder
+        self.agreement = Agreement()
+        self.vad: StreamingVad | NoVad = StreamingVad() if vad else NoVad()
+        self.buffer = np.zeros(0, dtype=np.float32)
+        self.first = 0  # stream sample of buffer[0]
+        self.received = 0  # samples received
+        self.judged = 0  # samples VAD has judged
+        self.last_speech = -1  # stream sample just after the last speech frame; -1 before any speech
+        self.decoded_at = 0  # samples received when the buffer was last decoded
+        self.said: list[Word] = []  # the last words committed
+        self.sentence_end = 0.0  # file seconds at which the last committed sentence ended
+        self.decodes = 0
+
+    @property
+    def heard(self) -> float:
+        return self.received / SAMPLE_RATE
+
+    def hear(self, samples: np.ndarray) -> None:
+        """Add the next 16 kHz mono samples of the stream."""
+        self.buffer = np.concatenate([self.buffer, np.clip(samples, -1.0, 1.0).astype(np.float32, copy=False)])
+        self.received += samples.shape[0]
+        self._judge(self.vad.feed(samples))
+
+    def next_update(self) -> Update | None:
+        """Decode when there is something new to decide; ``None`` when there is not yet."""
+        speech = self.last_speech > self.first
+        if not speech:
+            self._forget_until(self.judged - int(PRE_ROLL * SAMPLE_RATE))
+            return None
+        if self.judged - self.last_speech >= PAUSE * SAMPLE_RATE:
+            return self._end_utterance(self.last_speech + int(PRE_ROLL * SAMPLE_RATE))
+        if self.received - self.decoded_at < STEP * SAMPLE_RATE:
+            return None
+        if self.decoder.language is None and self.last_speech - self.first < FIRST_DETECTION * SAMPLE_RATE:
+            return None
+        return self._step()
+
+    def finish(self) -> Update:
+        """The input ended: judge the last frames and commit everything still in the buffer."""
+        self._judge(self.vad.finish())
+        if self.last_speech <= self.first:
+            return Update((), (), True, self.heard)
+        return self._end_utterance(self.received)
+
+    def _judge(self, mask: np.ndarray) -> None:
+        if mask.size and mask.any():
+            last = int(np.flatnonzero(mask)[-1])
+            self.last_speech = self.judged + (last + 1) * FRAME_SAMPLES
+        self.judged = min(self.judged + mask.size * FRAME_SAMPLES, self.received)
+
+    def _step(self) -> Update:
+        words = self._decode(self.received)
+        committed = self.agreement.offer(words)
+        if self.buffer.shape[0] > MAX_BUFFER * SAMPLE_RATE:  # no pause and no agreement for too long
+            committed += self.agreement.flush(self.agreement.pending)
+            self._forget_until(self._sample(self.agreement.committed_end))
+        elif self.buffer.shape[0] > TRIM_AFTER * SAMPLE_RATE:
+            self._remember(committed)
+            self._forget_until(self._sample(self.sentence_end))
+            return Update(tuple(committed), tuple(self.agreement.pending), False, self.heard)
+        self._remember(committed)
+        return Update(tuple(committed), tuple(self.agreement.pending), False, self.heard)
+
+    def _end_utterance(self, until: int) -> Update:
+        until = min(until, self.received)
+        committed = self.agreement.flush(self._decode(until))
+        self._remember(committed)
+        self._forget_until(until)
+        self.last_speech = min(self.last_speech, self.first)
+        return Update(tuple(committed), (), True, self.heard)
+
+    def _decode(self, until: int) -> list[Word]:
+        self.decoded_at = self.received
+        end = max(until, self.first + 1)
+        chunk = Chunk(self.decodes, self.first, end, samples=self.buffer[: end - self.first])
+        self.decodes += 1
+        # Primed with what was said before the buffer only: primed with words inside it, Whisper takes them
+        # as already said and transcribes only what follows (measured: "be stew" lost from a commit).
+        before = self.first / SAMPLE_RATE
+        context = "".join(w.text for w in self.said if w.end <= before)[-_CONTEXT_CHARS:]
+        segments: list[Segment] = self.decoder.decode(chunk, LIVE, context=context)
+        return [w for s in segments for w in s.words]
+
+    def _remember(self, committed: list[Word]) -> None:
+        self.said = (self.said + committed)[-_CONTEXT_WORDS:]
+        ends = [w.end for w in committed if w.text.strip().endswith(_SENTENCE_END)]
+        self.sentence_end = max([self.sentence_end, *ends])
+
+    def _forget_until(self, sample: int) -> None:
+        cut = min(max(sample - self.first, 0), self.buffer.shape[0])
+        if cut:
+            self.buffer = self.buffer[cut:].copy()
+            self.first += cut
+
+    @staticmethod
+    def _sample(seconds: float) -> int:
+        return round(seconds * SAMPLE_RATE)

@@ -1,0 +1,207 @@
+"""Live transcription's pure parts and its edges, with no model: agreement, lines, readers, pacing, the
+recording, and the microphone through a stand-in for PortAudio (the machines that run the tests have no sound
+card; tests/cli/test_live.py runs the real PortAudio library where it is installed)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+import types
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stt_cli.errors import LiveSourceError
+from stt_cli.live.agreement import Agreement
+from stt_cli.live.lines import LineBuilder
+from stt_cli.live.recording import Recorder
+from stt_cli.live.sources import PollingReader, paced, pcm_blocks
+from stt_cli.types import Word
+
+
+def words(text: str, start: float = 0.0, step: float = 0.5) -> list[Word]:
+    return [
+        Word(start + i * step, start + (i + 1) * step - 0.05, f" {w}", 0.9) for i, w in enumerate(text.split())
+    ]
+
+
+def said(committed: list[Word]) -> str:
+    return "".join(w.text for w in committed).strip()
+
+
+def test_agreement_commits_only_what_two_hypotheses_share_and_never_takes_it_back() -> None:
+    agreement = Agreement()
+    committed: list[Word] = []
+    for hypothesis in ("the court is", "the court is now in", "the court is now in session", "the court was now"):
+        committed += agreement.offer(words(hypothesis))
+    assert said(committed) == "the court is now in"
+    # A later decode that says the committed words differently changes nothing already committed.
+    committed += agreement.flush(words("the court was now in session today"))
+    assert said(committed) == "the court is now in session today"
+
+
+def test_agreement_drops_a_hypothesis_that_repeats_the_last_committed_words() -> None:
+    agreement = Agreement()
+    agreement.offer(words("please be seated"))
+    first = agreement.offer(words("please be seated"))
+    # Primed with its own words, Whisper may say them again at the start of the next buffer.
+    again = agreement.flush(words("be seated the clerk will read", start=first[-1].end - 0.02))
+    assert said(first) == "please be seated"
+    assert said(again) == "the clerk will read"
+
+
+def test_lines_close_at_sentence_ends_pauses_and_gaps() -> None:
+    builder = LineBuilder()
+    closed = builder.add(words("Mr. Hadi. The witness may step down."), utterance_end=False)
+    assert [line.text for line in closed] == ["Mr. Hadi. The witness may step down."]
+    closed = builder.add(words("Thank you", start=10.0), utterance_end=False)
+    assert closed == [] and said(builder.open) == "Thank you"
+    closed = builder.add(words("your honour", start=14.0), utterance_end=True)  # after a 3 s gap
+    assert [line.text for line in closed] == ["Thank you", "your honour"]
+    segment = closed[1].segment(3)
+    assert segment.id == 3 and segment.text == "your honour" and segment.avg_logprob == pytest.approx(np.log(0.9))
+
+
+def test_a_pipe_is_read_until_it_closes_and_hashed(tmp_path: Path) -> None:
+    read_end, write_end = os.pipe()
+    reader = PollingReader(read_end, Path("-"), threading.Event())
+    os.write(write_end, b"abc")
+    assert reader.read(10) == b"abc"
+    threading.Timer(0.2, os.write, (write_end, b"def")).start()
+    assert reader.read(10) == b"def"  # waited for the writer
+    os.close(write_end)
+    assert reader.read(10) == b""
+    assert reader.size == 6
+    os.close(read_end)
+
+
+def test_a_followed_file_ends_once_it_stops_growing_or_is_stopped(tmp_path: Path) -> None:
+    path = tmp_path / "recording.wav"
+    path.write_bytes(b"1234")
+    stop = threading.Event()
+    fd = os.open(path, os.O_RDONLY)
+    reader = PollingReader(fd, path, stop, follow=True, idle=0.6)
+    assert reader.read(100) == b"1234"
+
+    def grow() -> None:
+        with path.open("ab") as f:
+            f.write(b"5678")
+
+    threading.Timer(0.3, grow).start()
+    assert reader.read(100) == b"5678"
+    started = time.monotonic()
+    assert reader.read(100) == b""
+    assert 0.5 < time.monotonic() - started < 3.0
+    stop.set()
+    assert reader.read(100) == b""
+    os.close(fd)
+
+
+def test_a_followed_file_cut_short_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "recording.wav"
+    path.write_bytes(b"12345678")
+    fd = os.open(path, os.O_RDONLY)
+    reader = PollingReader(fd, path, threading.Event(), follow=True, idle=5.0)
+    reader.read(100)
+    path.write_bytes(b"12")
+    with pytest.raises(LiveSourceError, match="cut short"):
+        reader.read(100)
+    os.close(fd)
+
+
+def test_raw_pcm_at_another_rate_and_channel_count_becomes_16k_mono() -> None:
+    rate, seconds = 8000, 2.0
+    t = np.arange(int(rate * seconds)) / rate
+    tone = (0.5 * np.sin(2 * np.pi * 440 * t) * 32767).astype("<i2")
+    stereo = np.stack([tone, tone], axis=1).tobytes()
+    read_end, write_end = os.pipe()
+    threading.Thread(target=lambda: (os.write(write_end, stereo), os.close(write_end)), daemon=True).start()
+    reader = PollingReader(read_end, Path("-"), threading.Event())
+    out = np.concatenate(list(pcm_blocks(reader, rate, 2)))
+    os.close(read_end)
+    assert abs(out.shape[0] - 16000 * seconds) < 200
+    assert 0.3 < float(np.abs(out).max()) < 0.6
+
+
+def test_pacing_holds_blocks_to_real_time() -> None:
+    blocks = [np.zeros(1600, dtype=np.float32)] * 10  # 1 s in tenths
+    started = time.monotonic()
+    assert len(list(paced(iter(blocks), 2.0, threading.Event()))) == 10
+    assert time.monotonic() - started >= 0.45  # half a second at twice real time
+    stop = threading.Event()
+    stop.set()
+    assert list(paced(iter(blocks), 1.0, stop)) == []
+
+
+def test_the_recording_is_a_wav_only_once_finished(tmp_path: Path) -> None:
+    target = tmp_path / "hearing.wav"
+    recorder = Recorder(target)
+    recorder.write(np.zeros(16000, dtype="<i2").tobytes())
+    assert not target.exists()
+    assert recorder.finish() == target
+    with wave.open(str(target)) as w:
+        assert (w.getframerate(), w.getnchannels(), w.getnframes()) == (16000, 1, 16000)
+    other = Recorder(tmp_path / "other.wav")
+    other.write(b"\0\0")
+    other.discard()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hearing.wav"]
+
+
+class FakePortAudio(types.ModuleType):
+    """A stand-in for ``sounddevice`` with one USB microphone that plays ``signal`` and then is unplugged."""
+
+    class PortAudioError(Exception):
+        pass
+
+    def __init__(self, signal: np.ndarray, rate: int = 48000) -> None:
+        super().__init__("sounddevice")
+        self.signal, self.rate = signal, rate
+        self.default = types.SimpleNamespace(device=(1, 0))
+        fake = self
+
+        class InputStream:
+            def __init__(self, *, device, channels, samplerate, dtype, blocksize, callback):
+                assert (device, samplerate, dtype) == (1, fake.rate, "float32")
+                self.callback, self.blocksize, self.active = callback, blocksize, False
+
+            def __enter__(self):
+                self.active = True
+                threading.Thread(target=self._play, daemon=True).start()
+                return self
+
+            def __exit__(self, *exc):
+                self.active = False
+
+            def _play(self) -> None:
+                for first in range(0, fake.signal.shape[0], self.blocksize):
+                    self.callback(fake.signal[first : first + self.blocksize, None], self.blocksize, None, None)
+                    time.sleep(0.001)
+                self.active = False  # unplugged
+
+        self.InputStream = InputStream
+
+    def query_devices(self) -> list[dict]:
+        return [
+            {"name": "HDMI out", "max_input_channels": 0, "default_samplerate": 48000.0},
+            {"name": "USB Court Mic", "max_input_channels": 1, "default_samplerate": float(self.rate)},
+        ]
+
+
+def test_the_microphone_is_chosen_read_and_its_loss_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    from stt_cli.live.microphone import input_devices, microphone_blocks, pick_device
+
+    tone = (0.1 * np.sin(np.arange(48000) / 10)).astype(np.float32)
+    monkeypatch.setitem(sys.modules, "sounddevice", FakePortAudio(tone))
+    assert [d.name for d in input_devices()] == ["USB Court Mic"]
+    assert pick_device(None).index == 1 and pick_device("court").index == 1 and pick_device("1").index == 1
+    with pytest.raises(LiveSourceError, match="no input device matches 'webcam'"):
+        pick_device("webcam")
+    got: list[np.ndarray] = []
+    with pytest.raises(LiveSourceError, match="stopped delivering audio"):
+        for block in microphone_blocks(pick_device(None), threading.Event(), []):
+            got.append(block)
+    assert abs(sum(b.shape[0] for b in got) - 16000) < 400  # the whole second, resampled to 16 kHz
