@@ -176,10 +176,8 @@ def _listen(options: AsrOptions, job: LiveJob, *, offline: bool, jsonl: bool, qu
     transcriber = Transcriber.load(options, offline=offline)
     stop = threading.Event()
     display = LiveDisplay(sys.stdout, jsonl=jsonl, stop=stop)
-    if not quiet and not jsonl:
-        say(
-            f"listening to {job.source.label} with {transcriber.model.name}; Ctrl-C ends and writes the transcript"
-        )
+    if not quiet:  # on stderr, so a JSON-lines reader on stdout is not disturbed
+        say(f"listening to {job.source.label} ({transcriber.model.name}); Ctrl-C ends it, writing the transcript")
     interrupts.stop_with(stop.set)
     try:
         return run_live(transcriber, job, display.show, stop)

@@ -17,6 +17,7 @@ from pathlib import Path
 from stt_cli.audio import SAMPLE_RATE
 from stt_cli.errors import OutputUnwritableError
 from stt_cli.fileio import current_umask
+from stt_cli.resume import backup_path
 
 
 class Recorder:
@@ -54,6 +55,8 @@ class Recorder:
             os.fsync(self._file.fileno())
             self._file.close()
             os.chmod(self._temporary, 0o666 & ~current_umask())
+            if self.target.exists():  # an earlier session's audio is evidence too: kept, never replaced
+                os.rename(self.target, backup_path(self.target))
             os.replace(self._temporary, self.target)
         except OSError as e:
             self.discard()

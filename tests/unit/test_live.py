@@ -149,6 +149,11 @@ def test_the_recording_is_a_wav_only_once_finished(tmp_path: Path) -> None:
     other.write(b"\0\0")
     other.discard()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hearing.wav"]
+    again = Recorder(target)  # a second session to the same file keeps the first one's audio
+    again.write(b"\0\0")
+    again.finish()
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert len(names) == 2 and names[0].startswith("hearing.edited-") and names[1] == "hearing.wav"
 
 
 class FakePortAudio(types.ModuleType):
