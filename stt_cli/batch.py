@@ -12,7 +12,6 @@ import contextlib
 import dataclasses
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,21 +21,24 @@ from typing import Any, Protocol
 from stt_cli import resume, reuse
 from stt_cli.case import CaseOptions
 from stt_cli.errors import (
+    ClaimLostError,
     InputError,
     InternalError,
     InterruptedRunError,
     OutputClashError,
     OutputUnwritableError,
     SttError,
-    UsageError,
 )
-from stt_cli.fileio import check_name_fits, sha256_file, shown
+from stt_cli.fileio import sha256_file, shown
+from stt_cli.guards import check_summary_path, check_writable, identities
 from stt_cli.inputs import InputFile, discover
 from stt_cli.options import InputOptions, OutputFormat, OutputOptions
 from stt_cli.outcomes import BatchEvents, BatchResult, FileOutcome, Status, problem_outcomes, write_summary
 from stt_cli.probe import check_readable
 from stt_cli.progress import ProgressHook, no_progress
 from stt_cli.review.spans import review_summary
+from stt_cli.scale import claims, failures
+from stt_cli.scale.shards import Shard, in_order
 from stt_cli.types import SCHEMA_VERSION, Transcript
 from stt_cli.writers import get_writer, output_path
 
@@ -67,6 +69,11 @@ class Job:
         fail_fast: stop at the first failed file; the rest are reported pending.
         summary: where to write the batch summary as JSON, if anywhere.
         case: the hearing details and start time given for documents (``--meta``, ``--start-time``).
+        shard: this worker's share of the inputs (``--shard``, or the scheduler's array variables).
+        steal: once its shard is done, take others' recordings no worker has claimed.
+        claim_timeout: seconds after which another worker's unrenewed claim is stale.
+        worker: ``(i, n)`` for the i-th (0-based) of n ``--jobs`` workers: it starts i/n of the way into the
+            inputs, so that the workers meet once rather than at every file.
     """
 
     output: OutputOptions
@@ -75,6 +82,10 @@ class Job:
     fail_fast: bool = False
     summary: Path | None = None
     case: CaseOptions = field(default_factory=CaseOptions)
+    shard: Shard | None = None
+    steal: bool = False
+    claim_timeout: float = claims.DEFAULT_TIMEOUT
+    worker: tuple[int, int] | None = None
 
 
 def run(
@@ -102,8 +113,12 @@ def run(
         with events.loading():
             transcriber = load()
         batch = Batch(transcriber=transcriber, output=job.output, limits=job.limits, overwrite=job.overwrite,
-                      fail_fast=job.fail_fast, case=job.case)  # fmt: skip
-        result = run_batch(batch, list(found.files), events, problems=found.problems)
+                      fail_fast=job.fail_fast, case=job.case, claim_timeout=job.claim_timeout)  # fmt: skip
+        items = in_order(found.files, job.shard, steal=job.steal)
+        if job.worker is not None:
+            first = job.worker[0] * len(items) // job.worker[1]
+            items = items[first:] + items[:first]
+        result = run_batch(batch, items, events, problems=found.problems)
     if job.summary is not None:
         write_summary(result, job.summary)
     return result
@@ -124,6 +139,8 @@ class Batch:
     fail_fast: bool = False
     protected: frozenset[tuple[int, int]] = frozenset()
     case: CaseOptions = field(default_factory=CaseOptions)
+    claim_timeout: float = claims.DEFAULT_TIMEOUT
+    started_at: float = field(default_factory=time.time)
 
     def targets(self, item: InputFile) -> dict[OutputFormat, Path]:
         return {fmt: output_path(item.path, fmt, self.output, item.relative_dir) for fmt in self.output.formats}
@@ -158,72 +175,59 @@ class Batch:
         }
 
 
-def identities(paths: list[Path]) -> frozenset[tuple[int, int]]:
-    """``(device, inode)`` of each path that exists: what :attr:`Batch.protected` holds."""
-    found = set()
-    for path in paths:
-        with contextlib.suppress(OSError):
-            info = path.stat()
-            found.add((info.st_dev, info.st_ino))
-    return frozenset(found)
-
-
-def check_writable(folder: Path) -> None:
-    """Fail now, before any audio is decoded, if transcripts cannot be written into ``folder``.
-
-    Nothing is created: a folder that does not exist yet is judged by the nearest one that does (a run that
-    fails for another reason leaves no empty folders behind); it is made when the first transcript is written.
-    """
-    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
-    try:
-        if existing is None or not existing.is_dir():
-            raise NotADirectoryError(20, f"{existing} is not a folder")
-        with tempfile.TemporaryFile(dir=existing):
-            pass
-    except OSError as e:
-        raise OutputUnwritableError(folder, e.strerror or str(e)) from e
-
-
-def check_summary_path(path: Path, inputs: list[Path]) -> None:
-    """Fail before any work when the summary could not be written, or would replace an input or a recording.
-
-    Raises:
-        UsageError: it names an input or a recording.
-        OutputUnwritableError: its folder cannot be written.
-    """
-    protected = identities(inputs)
-    if identities([path]) & protected or resume.is_recording(path):
-        raise UsageError(f"`summary` {shown(path)} would replace a recording; give a new file name")
-    try:
-        check_name_fits(path)
-        check_writable(path.parent)
-    except OutputUnwritableError as e:
-        raise OutputUnwritableError(path, e.detail, what="the summary") from None
-
-
 def process_file(batch: Batch, item: InputFile, on_progress: ProgressHook) -> FileOutcome:
-    """Transcribe one input and write every requested format, or find them current; on failure leave nothing
-    of this run behind and restore any output moved aside."""
+    """Transcribe one input and write every requested format, or find them current, or leave it to the worker
+    that holds its claim; on failure leave nothing of this run behind and restore any output moved aside."""
     started = time.monotonic()
     targets = batch.targets(item)
-    written: list[Path] = []
-    extra: list[Path] = []  # the kept transcript: undone with the outputs, but not one of them
-    moved: list[tuple[Path, Path]] = []
+    folder = next(iter(targets.values())).parent
     try:
         check_readable(item.path)  # a missing input is "not found", whatever its outputs' names would be
-        digest = batch.settings_digest(batch.case.settings_for(item.path))
-        plan = resume.plan_outputs(
-            item.path, targets, digest=digest, overwrite=batch.overwrite, protected=batch.protected
-        )
+        plan = _plan(batch, item, targets)
         if plan.skip:
             return FileOutcome(item.path, Status.skipped, outputs=tuple(targets.values()), warnings=plan.warnings)
-        folder = next(iter(targets.values())).parent
         try:
             check_writable(folder)
         except OutputUnwritableError as e:
             raise e.for_input(item.path) from None
-        record_file = resume.record_path(item.path, folder)
+        held = claims.try_claim(item.path, folder, timeout=batch.claim_timeout)
+    except SttError as error:
+        return _failed(item, folder, error, started)
+    except OSError as error:
+        failure = OutputUnwritableError(folder, error.strerror or str(error), source=item.path)
+        return _failed(item, folder, failure, started)
+    if isinstance(held, claims.ClaimInfo):
+        note = f"claimed by {held.owner} since {held.since}" if held.pid else "claimed by another worker"
+        return FileOutcome(item.path, Status.claimed, warnings=(note,), elapsed=time.monotonic() - started)
+    with claims.holding(held):
+        return _claimed_file(batch, item, held, on_progress, started)
+
+
+def _plan(batch: Batch, item: InputFile, targets: dict[OutputFormat, Path]) -> resume.Plan:
+    digest = batch.settings_digest(batch.case.settings_for(item.path))
+    return resume.plan_outputs(
+        item.path, targets, digest=digest, overwrite=batch.overwrite, protected=batch.protected
+    )
+
+
+def _claimed_file(
+    batch: Batch, item: InputFile, claim: claims.Claim, on_progress: ProgressHook, started: float
+) -> FileOutcome:
+    """The work on a recording this worker holds the claim of."""
+    targets = batch.targets(item)
+    folder = next(iter(targets.values())).parent
+    written: list[Path] = []
+    extra: list[Path] = []  # the kept transcript: undone with the outputs, but not one of them
+    moved: list[tuple[Path, Path]] = []
+    record_file = resume.record_path(item.path, folder)
+    try:
+        plan = _plan(batch, item, targets)  # another worker may have finished it since the first look
+        if plan.skip or _finished_in_this_run(batch, record_file):
+            return FileOutcome(item.path, Status.skipped, outputs=tuple(targets.values()), warnings=plan.warnings)
+        digest = batch.settings_digest(batch.case.settings_for(item.path))
         transcript, reused = _transcript(batch, item, record_file, on_progress)
+        if not claim.still_ours():  # this worker was frozen past the timeout and another took the file over
+            raise ClaimLostError(item.path)
         for path in plan.aside:
             moved.append((path, _move_aside(item.path, path)))
         for fmt, target in plan.write.items():
@@ -233,8 +237,9 @@ def process_file(batch: Batch, item: InputFile, on_progress: ProgressHook) -> Fi
         }
         kept = _keep(batch, record_file, transcript, extra)
         record = resume.Record(
-            digest, transcript.input.size_bytes, transcript.input.sha256, {**plan.kept, **written_now}, kept
-        )
+            digest, transcript.input.size_bytes, transcript.input.sha256, {**plan.kept, **written_now}, kept,
+            duration=transcript.duration,
+        )  # fmt: skip
         resume.write_record(record_file, record, source=item.path)
     except (Exception, KeyboardInterrupt) as error:
         _undo(written + extra, moved)
@@ -243,7 +248,8 @@ def process_file(batch: Batch, item: InputFile, on_progress: ProgressHook) -> Fi
         if not isinstance(error, SttError):
             logger.exception("%s: unexpected error", shown(item.path))
             error = InternalError(item.path, error)
-        return FileOutcome(item.path, Status.failed, error=error, elapsed=time.monotonic() - started)
+        return _failed(item, folder, error, started)
+    failures.clear(item.path, folder)
     notes = [f"kept the edited {old.name} as {new.name}" for old, new in moved]
     notes += [reused.note] if reused is not None and reused.note not in transcript.warnings else []
     return FileOutcome(
@@ -255,6 +261,23 @@ def process_file(batch: Batch, item: InputFile, on_progress: ProgressHook) -> Fi
         elapsed=time.monotonic() - started,
         review=review_summary(transcript),
     )
+
+
+def _finished_in_this_run(batch: Batch, record_file: Path) -> bool:
+    """With ``overwrite`` nothing is ever current, so a file another worker of the same run has just done is
+    recognised by its record, written after this run started."""
+    try:
+        return batch.overwrite and record_file.stat().st_mtime >= batch.started_at
+    except OSError:
+        return False
+
+
+def _failed(item: InputFile, folder: Path, error: SttError, started: float) -> FileOutcome:
+    elapsed = time.monotonic() - started
+    if isinstance(error, ClaimLostError):  # the worker that took it over transcribes it
+        return FileOutcome(item.path, Status.claimed, warnings=(str(error),), elapsed=elapsed)
+    failures.note(item.path, folder, error)  # for `stt status`, across workers
+    return FileOutcome(item.path, Status.failed, error=error, elapsed=elapsed)
 
 
 def _transcript(

@@ -192,6 +192,19 @@ class LiveSourceError(InputError):
         super().__init__(source, detail, "check the source (stt live --list-devices lists the microphones)")
 
 
+class ClaimLostError(SttError):
+    """This worker stalled past the claim timeout and another worker took the recording over: it is theirs."""
+
+    code = "claim_lost"
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        super().__init__(
+            f"{self.path}: another worker took it over while this one was stalled (past --claim-timeout); "
+            "nothing was written by this worker"
+        )
+
+
 class InterruptedRunError(InputError):
     code = "interrupted"
     exit_code = 130

@@ -21,6 +21,7 @@ class Status(StrEnum):
     skipped = "skipped"  # outputs already current
     failed = "failed"
     pending = "pending"  # not attempted: the batch was interrupted or --fail-fast stopped it
+    claimed = "claimed"  # another worker holds its claim (or took it over): that worker transcribes it
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class FileOutcome:
 
     Attributes:
         source: the input.
-        status: done, skipped, failed or pending.
+        status: done, skipped, failed, pending, or claimed (by another worker).
         outputs: files written (or found current, when skipped).
         error: the failure, or ``None``.
         warnings: things worth saying about a successful transcript.
@@ -46,6 +47,19 @@ class FileOutcome:
     duration: float | None = None
     elapsed: float = 0.0
     review: dict[str, Any] | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FileOutcome:
+        """An outcome another worker process wrote with :meth:`to_dict` (its error keeps its code and text)."""
+        error = None
+        if data.get("code"):
+            error = SttError(str(data.get("message") or data["code"]))
+            error.code = str(data["code"])
+        return cls(
+            Path(data["input"]), Status(data["status"]), outputs=tuple(Path(p) for p in data.get("outputs", [])),
+            error=error, warnings=tuple(data.get("warnings", [])), duration=data.get("duration"),
+            elapsed=float(data.get("elapsed", 0.0)), review=data.get("review"),
+        )  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -71,10 +85,11 @@ class BatchResult:
 
     @property
     def exit_code(self) -> int:
-        """130 interrupted; 3 when nothing was done or skipped; 1 when some failed; else 0."""
+        """130 interrupted; 3 when nothing was done, skipped or left to another worker; 1 when some failed;
+        else 0."""
         if self.interrupted:
             return EXIT_INTERRUPTED
-        if self.count(Status.done) + self.count(Status.skipped) == 0:
+        if self.count(Status.done) + self.count(Status.skipped) + self.count(Status.claimed) == 0:
             return EXIT_ALL_FAILED
         return EXIT_SOME_FAILED if self.count(Status.failed) else EXIT_OK
 

@@ -62,6 +62,7 @@ class Record:
             over with their own settings, so that stt still knows them for its own.
         transcript: the whole transcript kept beside the record (see ``reuse``), its fingerprint being the
             digest of the settings that shape the transcript (not of those that only shape a format).
+        duration: seconds of audio transcribed (for ``stt status``'s hours done).
     """
 
     fingerprint: str
@@ -69,6 +70,7 @@ class Record:
     input_sha256: str
     outputs: dict[str, Entry]
     transcript: Entry | None = None
+    duration: float | None = None
 
 
 def record_path(source: Path, folder: Path) -> Path:
@@ -99,7 +101,9 @@ def read_record(path: Path) -> Record | None:
         }
         known, kept = data["input"], data.get("transcript")
         transcript = Entry(str(kept["file"]), str(kept["sha256"]), str(kept["fingerprint"])) if kept else None
-        return Record(made_with, int(known["size_bytes"]), str(known["sha256"]), outputs, transcript)
+        duration = known.get("duration")
+        return Record(made_with, int(known["size_bytes"]), str(known["sha256"]), outputs, transcript,
+                      None if duration is None else float(duration))  # fmt: skip
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -141,7 +145,7 @@ def write_record(path: Path, record: Record, *, source: Path) -> None:
         "tool": f"stt {__version__}",
         "fingerprint": record.fingerprint,
         "input": {"path": os.fsencode(source).decode("utf-8", "backslashreplace"), "size_bytes": record.input_size,
-                  "sha256": record.input_sha256},
+                  "sha256": record.input_sha256, "duration": record.duration},
         "outputs": {fmt: {"file": e.file, "sha256": e.sha256, "fingerprint": e.fingerprint}
                     for fmt, e in record.outputs.items()},
         "transcript": None if record.transcript is None else {

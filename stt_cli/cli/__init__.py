@@ -15,6 +15,7 @@ from stt_cli.cli.display import interrupts
 from stt_cli.cli.live import live
 from stt_cli.cli.render import render
 from stt_cli.cli.speakers import speakers_app
+from stt_cli.cli.status import status
 from stt_cli.cli.transcribe import transcribe
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ app = typer.Typer(
 app.command()(transcribe)
 app.command()(render)
 app.command()(live)
+app.command()(status)
 app.add_typer(models_app, name="models")
 app.add_typer(speakers_app, name="speakers")
 app.command("doctor")(doctor)

@@ -88,6 +88,10 @@ def print_outcome(outcome: FileOutcome, quiet: bool) -> None:
     if outcome.error is not None:
         say(error_line(outcome.error))
         return
+    if outcome.status is Status.claimed:  # another worker's: nothing for this one to warn about
+        if not quiet:
+            say(f"claimed: {outcome.source} ({'; '.join(outcome.warnings)})")
+        return
     for warning in outcome.warnings:
         say(f"stt: warning: {outcome.source}: {with_flags(warning)}")
     if quiet:

@@ -164,7 +164,7 @@ def _job(v: SimpleNamespace) -> LiveJob:
 
 
 def _listen(options: AsrOptions, job: LiveJob, *, offline: bool, jsonl: bool, quiet: bool) -> LiveOutcome:
-    from stt_cli.batch import check_writable
+    from stt_cli.guards import check_writable
     from stt_cli.live.job import run_live
     from stt_cli.pipeline import Transcriber
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -57,6 +58,7 @@ from stt_cli.outcomes import BatchResult
 if TYPE_CHECKING:
     from stt_cli.batch import Job
     from stt_cli.pipeline import Transcriber
+    from stt_cli.scale import claims
 
 
 def transcribe(
@@ -182,6 +184,30 @@ def transcribe(
     ] = None,
     offline: Offline = False,
     config: ConfigFile = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            show_default=False,
+            help="This worker's share K/N of the inputs (default: the scheduler's array variables, Slurm's or a "
+            "Kubernetes Indexed Job's).",
+        ),
+    ] = None,
+    steal: Annotated[
+        bool,
+        typer.Option(
+            "--steal", help="Once this shard is done, take other shards' recordings no worker has claimed."
+        ),
+    ] = False,
+    claim_timeout: Annotated[
+        str,
+        typer.Option(help="A claim not renewed for this long is a dead worker's and is taken over (10m, 600)."),
+    ] = "10m",
+    jobs: Annotated[
+        int,
+        typer.Option(
+            help="Worker processes on this machine, sharing the inputs through claims (CPU threads split)."
+        ),
+    ] = 1,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
@@ -200,7 +226,12 @@ def transcribe(
             job, loader = plan(v)
         except UsageError as e:
             raise settings.blamed(e, found, "transcribe") from None
-        result = batch.run(v.inputs, job, loader, events_for(v.quiet))
+        if v.jobs > 1:
+            from stt_cli.cli.jobs import run_jobs
+
+            result = run_jobs(vars(v), v.jobs)
+        else:
+            result = batch.run(v.inputs, job, loader, events_for(v.quiet))
     except SttError as error:
         say(error_line(error))
         raise typer.Exit(error.exit_code) from None
@@ -211,10 +242,12 @@ def transcribe(
     _finish(result, v.quiet)
 
 
-def plan(v: SimpleNamespace) -> tuple[Job, Callable[[], Transcriber]]:
-    """The library's options from the command's values; a usage error for any that does not fit."""
+def plan(v: SimpleNamespace, *, worker: tuple[int, int] | None = None) -> tuple[Job, Callable[[], Transcriber]]:
+    """The library's options from the command's values; a usage error for any that does not fit. ``worker`` is
+    a ``--jobs`` worker's place among the others."""
     from stt_cli.batch import Job
     from stt_cli.pipeline import Transcriber
+    from stt_cli.scale.shards import from_environment, parse_shard
 
     asr_options = AsrOptions(
         model=v.model, language=v.language, segment_language=v.segment_language,
@@ -234,8 +267,12 @@ def plan(v: SimpleNamespace) -> tuple[Job, Callable[[], Transcriber]]:
         max_duration=parse_duration(v.max_duration), max_size=parse_size(v.max_size),
         allow_truncated=v.allow_truncated, audio_track=v.audio_track,
     )  # fmt: skip
+    if v.jobs < 1:
+        raise UsageError("--jobs must be 1 or more")
+    shard = parse_shard(v.shard) if v.shard else from_environment(os.environ)
     job = Job(output=output, limits=limits, overwrite=v.overwrite, fail_fast=v.fail_fast, summary=v.summary_json,
-              case=case_options(v.meta, v.meta_file, v.start_time))  # fmt: skip
+              case=case_options(v.meta, v.meta_file, v.start_time), shard=shard, steal=v.steal,
+              claim_timeout=parse_duration(v.claim_timeout) or claims.DEFAULT_TIMEOUT, worker=worker)  # fmt: skip
     if channels and v.diarize:
         raise UsageError("--channel-speakers and --diarize both decide who speaks; choose one")
     load = functools.partial(
