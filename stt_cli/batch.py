@@ -26,6 +26,7 @@ from stt_cli.errors import (
     InternalError,
     InterruptedRunError,
     OutputClashError,
+    OutputEditedError,
     OutputUnwritableError,
     SttError,
 )
@@ -183,8 +184,11 @@ def process_file(batch: Batch, item: InputFile, on_progress: ProgressHook) -> Fi
     folder = next(iter(targets.values())).parent
     try:
         check_readable(item.path)  # a missing input is "not found", whatever its outputs' names would be
-        plan = _plan(batch, item, targets)
-        if plan.skip:
+        try:
+            plan = _plan(batch, item, targets)
+        except OutputEditedError:  # or another worker's outputs, not yet in its record: judged under the claim
+            plan = None
+        if plan is not None and plan.skip:
             return FileOutcome(item.path, Status.skipped, outputs=tuple(targets.values()), warnings=plan.warnings)
         try:
             check_writable(folder)

@@ -29,6 +29,8 @@ from tests.support.media import load_mono16k
 from tests.support.scoring import corpus_wer, load_clips
 from tests.unit.test_live import FakePortAudio
 
+pytestmark = [pytest.mark.integration, pytest.mark.system]
+
 CLIPS = load_clips(Path(__file__).resolve().parent.parent / "data" / "en_librispeech")[:3]
 MODEL = ("-m", "tiny.en")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import typer
 
 from stt_cli import errors
@@ -28,8 +29,9 @@ def test_ci_runs_the_readme_install_main_command_and_tests_word_for_word():
             assert line in ci, f"README {heading} command not run by .ci/run: {line}"
 
 
-def test_every_transcribe_option_is_documented():
-    command = typer.main.get_command(app).commands["transcribe"]
+@pytest.mark.parametrize("name", ["transcribe", "live", "status"])
+def test_every_option_is_documented(name):
+    command = typer.main.get_command(app).commands[name]
     for param in command.params:
         for name in [*param.opts, *param.secondary_opts]:
             if name.startswith("-") and name != "--help":
@@ -53,3 +55,23 @@ def test_every_error_code_is_documented():
     for cls in subclasses(errors.SttError):
         if cls not in abstract:
             assert f"`{cls.code}`" in README, f"error code {cls.code} missing from the README"
+
+
+def test_the_scheduler_examples_in_the_readme_are_the_files_that_are_tested():
+    for example in ("examples/slurm/transcribe-array.sbatch", "examples/kubernetes/transcribe-indexed-job.yaml"):
+        assert (ROOT / example).read_text(encoding="utf-8").rstrip() in README
+
+
+def test_the_indexed_job_gives_stt_the_shard_count_it_runs_with():
+    import yaml
+
+    from stt_cli.scale.shards import Shard, from_environment
+
+    job = yaml.safe_load((ROOT / "examples/kubernetes/transcribe-indexed-job.yaml").read_text(encoding="utf-8"))
+    spec = job["spec"]
+    container = spec["template"]["spec"]["containers"][0]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    assert spec["completionMode"] == "Indexed" and int(env["STT_SHARD_COUNT"]) == spec["completions"]
+    assert container["command"][:2] == ["stt", "transcribe"] and "--steal" in container["command"]
+    shards = [from_environment({**env, "JOB_COMPLETION_INDEX": str(i)}) for i in range(spec["completions"])]
+    assert shards == [Shard(i, spec["completions"], "the Indexed Job") for i in range(spec["completions"])]
