@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from stt_cli.diarization import Diarizer
     from stt_cli.speakers import VoiceEncoder, VoiceLibrary
+    from stt_cli.speakers.channels import ChannelActivity
 
 logger = logging.getLogger("stt_cli")
 
@@ -141,7 +142,7 @@ class Transcriber:
         warnings = _warnings(info, track, stream, limits, recognition)
         speakers: Attribution | None = None
         if self.channel_speakers:
-            speakers = _by_channel(stream, segments)
+            speakers = by_channel(stream.channel_activity(), segments)
         if self.diarizer is not None:
             signal = SignalFromFile(path, track.index, stream.seconds, limits.max_duration)
             try:
@@ -254,11 +255,10 @@ class Transcriber:
         return shaping
 
 
-def _by_channel(stream: DecodedStream, segments: tuple[Segment, ...]) -> Attribution:
+def by_channel(activity: ChannelActivity, segments: tuple[Segment, ...]) -> Attribution:
     """Speakers from the microphone channels' levels; each segment's confidence from the channels' power."""
     from stt_cli.diarization import attribute
 
-    activity = stream.channel_activity()
     return attribute(
         segments,
         activity.exclusive(),

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
+from stt_cli.cli import settings
 from stt_cli.cli.common import (
     ComputeType,
     Formats,
@@ -89,6 +90,14 @@ def live(
             "live one is kept as <stem>.live.json).",
         ),
     ] = False,
+    channel_speakers: Annotated[
+        str | None,
+        typer.Option(
+            show_default=False,
+            help="One speaker per microphone channel, named in channel order ('Judge,Witness,-,Defence'); "
+            "lines are said by the loudest named channel.",
+        ),
+    ] = None,
     model: Model = DEFAULT_MODEL,
     language: Language = None,
     compute_device: Annotated[
@@ -125,7 +134,8 @@ def live(
             model=model, language=language, device=compute_device, compute_type=compute_type, threads=threads,
             beam_size=beam_size, initial_prompt=initial_prompt, hotwords=hotwords, vad=vad, word_timestamps=True,
         )  # fmt: skip
-        outcome = _listen(options, job, offline=offline, jsonl=jsonl, quiet=quiet)
+        names = settings.parse_channel_speakers(channel_speakers)
+        outcome = _listen(options, job, names, offline=offline, jsonl=jsonl, quiet=quiet)
     except SttError as error:
         say(error_line(error))
         raise typer.Exit(error.exit_code) from None
@@ -163,7 +173,9 @@ def _job(v: SimpleNamespace) -> LiveJob:
                    final_pass=v.final_pass)  # fmt: skip
 
 
-def _listen(options: AsrOptions, job: LiveJob, *, offline: bool, jsonl: bool, quiet: bool) -> LiveOutcome:
+def _listen(
+    options: AsrOptions, job: LiveJob, channels: tuple[str, ...], *, offline: bool, jsonl: bool, quiet: bool
+) -> LiveOutcome:
     from stt_cli.guards import check_writable
     from stt_cli.live.job import run_live
     from stt_cli.pipeline import Transcriber
@@ -173,7 +185,7 @@ def _listen(options: AsrOptions, job: LiveJob, *, offline: bool, jsonl: bool, qu
         from stt_cli.live.microphone import pick_device
 
         pick_device(job.source.device)
-    transcriber = Transcriber.load(options, offline=offline)
+    transcriber = Transcriber.load(options, offline=offline, channel_speakers=channels)
     stop = threading.Event()
     display = LiveDisplay(sys.stdout, jsonl=jsonl, stop=stop)
     if not quiet:  # on stderr, so a JSON-lines reader on stdout is not disturbed
@@ -207,7 +219,7 @@ class LiveDisplay:
         elif self.terminal:
             text = self._terminal(event)
         else:
-            text = "".join(f"{_clock(line.start)} {line.text}\n" for line in event.lines)
+            text = _closed_lines(event)
         self._write(text)
 
     def end(self) -> None:
@@ -220,14 +232,15 @@ class LiveDisplay:
             "start": round(words[0].start, 3), "end": round(words[-1].end, 3),
             "text": "".join(w.text for w in words).strip(),
             "words": [{"start": round(w.start, 3), "end": round(w.end, 3), "text": w.text.strip(),
-                       "probability": round(w.probability, 4)} for w in words],
+                       "probability": round(w.probability, 4), "speaker": who}
+                      for w, who in zip(words, event.speakers or [None] * len(words), strict=True)],
             "committed_at": round(event.committed_at, 3), "heard": round(event.update.heard, 3),
             "line_end": bool(event.lines) and not event.open_line,
         }  # fmt: skip
         return json.dumps(record, ensure_ascii=False) + "\n"
 
     def _terminal(self, event: LiveEvent) -> str:
-        text = "".join(f"\r\x1b[2K{_clock(line.start)} {line.text}\n" for line in event.lines)
+        text = _closed_lines(event, "\r\x1b[2K")
         words = (*event.open_line, *event.update.provisional)
         if not words:
             return text + "\r\x1b[2K"
@@ -250,6 +263,14 @@ class LiveDisplay:
             # Python would report the broken pipe again when it flushes stdout at exit.
             with contextlib.suppress(OSError, ValueError):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), self.out.fileno())
+
+
+def _closed_lines(event: LiveEvent, before: str = "") -> str:
+    """The lines an event closed, with timecodes and (with ``--channel-speakers``) who said them."""
+    return "".join(
+        f"{before}{_clock(line.start)} {f'{line.speaker}: ' if line.speaker else ''}{line.text}\n"
+        for line in event.lines
+    )
 
 
 def _clock(seconds: float) -> str:

@@ -21,9 +21,10 @@ _GAP = 1.5  # s of silence between two words that closes a line
 
 @dataclass(frozen=True)
 class Line:
-    """Committed words that read as one line."""
+    """Committed words that read as one line, and who said them (with ``--channel-speakers``)."""
 
     words: tuple[Word, ...]
+    speaker: str | None = None
 
     @property
     def start(self) -> float:
@@ -50,13 +51,22 @@ class LineBuilder:
 
     def __init__(self) -> None:
         self.open: list[Word] = []
+        self.speaker: str | None = None
 
-    def add(self, committed: Sequence[Word], *, utterance_end: bool) -> list[Line]:
-        """Add words just committed; the lines they closed, in order."""
+    def add(
+        self, committed: Sequence[Word], *, utterance_end: bool, speakers: Sequence[str | None] = ()
+    ) -> list[Line]:
+        """Add words just committed (and who said each, when known: a new speaker starts a new line); the
+        lines they closed, in order."""
         closed = []
-        for word in committed:
-            if self.open and (word.start - self.open[-1].end > _GAP or word.end - self.open[0].start > _LONGEST):
+        for word, speaker in zip(committed, speakers or [None] * len(committed), strict=True):
+            changed = speaker is not None and self.speaker is not None and speaker != self.speaker
+            if self.open and (
+                changed or word.start - self.open[-1].end > _GAP or word.end - self.open[0].start > _LONGEST
+            ):
                 closed.append(self._close())
+            if not self.open:
+                self.speaker = speaker
             self.open.append(word)
             if len(self.open) >= _FEWEST_WORDS and word.text.strip().endswith(_SENTENCE_END):
                 closed.append(self._close())
@@ -69,5 +79,5 @@ class LineBuilder:
         return [self._close()] if self.open else []
 
     def _close(self) -> Line:
-        line, self.open = Line(tuple(self.open)), []
+        line, self.open, self.speaker = Line(tuple(self.open), self.speaker), [], None
         return line

@@ -89,7 +89,7 @@ def pick_device(wanted: str | None) -> InputDevice:
 def microphone_blocks(
     device: InputDevice, stop: threading.Event, facts: list[StreamFacts]
 ) -> Iterator[np.ndarray]:
-    """What the device records, as 16 kHz mono blocks, until ``stop`` is set.
+    """What the device records, as 16 kHz ``(channels, samples)`` blocks, until ``stop`` is set.
 
     Raises:
         LiveSourceError: the device cannot be opened, or stops delivering audio.
@@ -102,7 +102,7 @@ def microphone_blocks(
             logger.warning("%s: the device dropped audio (input overflow)", device.name)
         heard.put(data.T.copy())  # (channels, samples)
 
-    channels = max(1, min(device.channels, 2))
+    channels = max(1, device.channels)  # every microphone of a multi-channel interface (--channel-speakers)
     resample = Resampler(device.sample_rate, channels)
     try:
         stream = sd.InputStream(

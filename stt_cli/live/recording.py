@@ -1,9 +1,9 @@
-"""The audio of a live session, kept as it is heard: a 16 kHz mono 16-bit WAV, for the record and for the
-offline pass that makes the archive copy.
+"""The audio of a live session, kept as it is heard: a 16 kHz 16-bit WAV with every channel, for the record and
+for the offline pass that makes the archive copy (with ``--channel-speakers`` every microphone is kept apart).
 
 It is written under a temporary name beside its target and renamed into place when the session ends, so a
-crash never leaves a file that looks like a whole recording. 16 kHz mono is what every stage hears; it takes
-115 MB an hour.
+crash never leaves a file that looks like a whole recording. 16 kHz is what every stage hears; it takes 115 MB
+an hour per channel.
 """
 
 from __future__ import annotations
@@ -40,9 +40,14 @@ class Recorder:
         self._wave.setnchannels(1)
         self._wave.setsampwidth(2)
         self._wave.setframerate(SAMPLE_RATE)
+        self._started = False
 
-    def write(self, pcm: bytes) -> None:
+    def write(self, pcm: bytes, channels: int = 1) -> None:
+        """Interleaved 16-bit samples of ``channels`` channels (the first block decides the file's count)."""
         try:
+            if not self._started:
+                self._wave.setnchannels(channels)
+                self._started = True
             self._wave.writeframesraw(pcm)
         except OSError as e:
             raise OutputUnwritableError(self.target, e.strerror or str(e)) from e

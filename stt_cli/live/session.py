@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from stt_cli.asr.whisper import Decoder
-from stt_cli.errors import EmptyAudioError
+from stt_cli.audio import mix_down
+from stt_cli.errors import ChannelCountError, EmptyAudioError
 from stt_cli.fileio import sha256_file
 from stt_cli.live.lines import Line, LineBuilder
 from stt_cli.live.online import LiveRecogniser, Update
@@ -33,6 +34,7 @@ from stt_cli.live.sources import StreamFacts
 from stt_cli.progress import StageClock
 from stt_cli.provenance import InputInfo, ModelInfo
 from stt_cli.review.confidence import with_confidence
+from stt_cli.speakers.channels import FRAME, SKIP, ChannelActivity, ChannelLevels
 from stt_cli.types import Transcript, Word
 
 if TYPE_CHECKING:
@@ -86,12 +88,14 @@ class LiveEvent:
         lines: lines the committed words closed, in order.
         open_line: committed words of the line still open.
         committed_at: Unix time the update was made.
+        speakers: with ``channel_speakers``, who said each committed word (the loudest named microphone).
     """
 
     update: Update
     lines: tuple[Line, ...]
     open_line: tuple[Word, ...]
     committed_at: float
+    speakers: tuple[str | None, ...] = ()
 
 
 @dataclass
@@ -121,6 +125,8 @@ class LiveSession:
         stop: threading.Event | None = None,
     ) -> None:
         self.transcriber, self.source, self.recorder = transcriber, source, recorder
+        self.channel_speakers = transcriber.channel_speakers
+        self.levels = ChannelLevels()
         self.stop = stop or threading.Event()
         self.decoder = Decoder(transcriber.whisper, replace(transcriber.options, word_timestamps=True))
         self.recogniser = LiveRecogniser(self.decoder, vad=transcriber.options.vad)
@@ -202,16 +208,41 @@ class LiveSession:
             yield from sources.container_blocks(heard.reader, heard.facts)
 
     def _hear(self, block: np.ndarray) -> None:
-        self.recogniser.hear(block)
-        pcm = (np.clip(block, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
+        """A ``(channels, samples)`` block: kept as heard, its channels' levels read (``channel_speakers``), and
+        the named channels' mix recognised."""
+        block = np.clip(block.reshape(-1, block.shape[-1]), -1.0, 1.0)
+        names = self.channel_speakers
+        if names and block.shape[0] != len(names):
+            self.stop.set()
+            raise ChannelCountError(self.source.label, block.shape[0], len(names))
+        pcm = (block.T * 32767.0).astype("<i2").tobytes()  # interleaved, as a WAV holds it
         self._heard.pcm.update(pcm)
         if self.recorder is not None:
-            self.recorder.write(pcm)
+            self.recorder.write(pcm, block.shape[0])
+        if names:
+            self.levels.update(block)
+            block = block[[name != SKIP for name in names]]
+        self.recogniser.hear(mix_down(block))
+
+    def speaker_at(self, start: float, end: float) -> str | None:
+        """With ``channel_speakers``: the name of the loudest named channel between two times, for a word as it
+        is committed (the transcript itself is attributed afterwards, from all the levels, as a file is)."""
+        if not self.channel_speakers:
+            return None
+        power = self.levels.power()
+        first, last = int(start / FRAME), max(int(end / FRAME), int(start / FRAME) + 1)
+        span = power[:, first:last]
+        if span.size == 0:
+            return None
+        named = [i for i, name in enumerate(self.channel_speakers) if name != SKIP]
+        return self.channel_speakers[max(named, key=lambda i: float(span[i].mean()))]
 
     def _report(self, update: Update, on_event: Callable[[LiveEvent], None]) -> None:
-        closed = self._builder.add(update.committed, utterance_end=update.utterance_end)
+        named = self.channel_speakers
+        speakers = tuple(self.speaker_at(w.start, w.end) for w in update.committed) if named else ()
+        closed = self._builder.add(update.committed, utterance_end=update.utterance_end, speakers=speakers)
         self.lines += closed
-        on_event(LiveEvent(update, tuple(closed), tuple(self._builder.open), time.time()))
+        on_event(LiveEvent(update, tuple(closed), tuple(self._builder.open), time.time(), speakers))
 
     def _transcript(self) -> Transcript:
         self.lines += self._builder.close()
@@ -220,6 +251,11 @@ class LiveSession:
         transcriber = self.transcriber
         model = transcriber.model
         settings = {**transcriber.settings(), "word_timestamps": True}
+        speakers = None
+        if self.channel_speakers and segments:
+            from stt_cli.pipeline import by_channel
+
+            speakers = by_channel(ChannelActivity.from_power(self.levels.power(), self.channel_speakers), segments)
         warnings = [] if segments else ["no speech was found: the transcript is empty"]
         if self.problem is not None:
             warnings.append(f"the input stopped early: {self.problem}")
@@ -232,7 +268,9 @@ class LiveSession:
             language_candidates=language.candidates,
             language_probabilities=dict(language.probabilities),
             task=transcriber.options.task.value,
-            segments=segments,
+            segments=speakers.segments if speakers else segments,
+            speakers=speakers.speakers if speakers else (),
+            turns=speakers.turns if speakers else (),
             model=ModelInfo(name=model.name, path=str(model.path), sha256=model.sha256),
             settings=settings,
             warnings=tuple(warnings),
@@ -248,7 +286,8 @@ class LiveSession:
         elif self.source.kind == "file" and self.source.path is not None:
             size, digest = self.source.path.stat().st_size, sha256_file(self.source.path)
         else:  # the microphone's or the replayed file's signal, as 16-bit PCM at 16 kHz
-            size, digest = 2 * self.recogniser.received, heard.pcm.hexdigest()
+            channels = max(len(self.channel_speakers), facts.channels if self.channel_speakers else 1, 1)
+            size, digest = 2 * channels * self.recogniser.received, heard.pcm.hexdigest()
         return InputInfo(
             path=self.source.label, size_bytes=size, sha256=digest, container=facts.container,
             codec=facts.codec, declared_duration=None, sample_rate=facts.sample_rate, channels=facts.channels,

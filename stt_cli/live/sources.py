@@ -1,5 +1,6 @@
 """Where live audio comes from: a pipe, a file still being written, a finished file replayed at real time, or a
-microphone. Each yields 16 kHz mono float32 blocks as the audio arrives, and stops within a tenth of a second of
+microphone. Each yields 16 kHz ``(channels, samples)`` float32 blocks as the audio arrives (the session mixes
+them, or reads each microphone's level with ``--channel-speakers``), and stops within a tenth of a second of
 being asked to.
 
 Pipes and growing files are read through :class:`PollingReader`, a file object that FFmpeg reads from: a read
@@ -24,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from stt_cli.audio import SAMPLE_RATE, BlockMaker, decode_container, ffmpeg_reason, mix_down
+from stt_cli.audio import SAMPLE_RATE, BlockMaker, decode_container, ffmpeg_reason
 from stt_cli.errors import AudioDecodeError, InputNotFoundError, LiveSourceError, UsageError
 from stt_cli.fileio import open_input
 
@@ -117,8 +118,8 @@ def open_followed(path: Path, stop: threading.Event, idle: float) -> PollingRead
 
 
 def container_blocks(reader: PollingReader, facts: list[StreamFacts]) -> Iterator[np.ndarray]:
-    """A container read as it arrives (any format FFmpeg can read as a stream), as 16 kHz mono blocks; what
-    the stream is, once known, is appended to ``facts``.
+    """A container read as it arrives (any format FFmpeg can read as a stream), as 16 kHz ``(channels,
+    samples)`` blocks; what the stream is, once known, is appended to ``facts``.
 
     Raises:
         AudioDecodeError: FFmpeg cannot read it.
@@ -132,14 +133,13 @@ def container_blocks(reader: PollingReader, facts: list[StreamFacts]) -> Iterato
                 codec = stream.codec_context
                 facts.append(StreamFacts(container.format.name, codec.name, codec.sample_rate, codec.channels))
             maker = BlockMaker(reader.name, block_seconds=BLOCK_SECONDS)
-            for block in decode_container(container, maker):
-                yield mix_down(block)
+            yield from decode_container(container, maker)
     except av.FFmpegError as e:
         raise AudioDecodeError(reader.name, ffmpeg_reason(e)) from e
 
 
 def pcm_blocks(reader: PollingReader, rate: int, channels: int) -> Iterator[np.ndarray]:
-    """Raw signed 16-bit little-endian PCM, interleaved, as 16 kHz mono blocks."""
+    """Raw signed 16-bit little-endian PCM, interleaved, as 16 kHz ``(channels, samples)`` blocks."""
     frame_bytes = 2 * channels
     size = max(int(rate * BLOCK_SECONDS), 1) * frame_bytes
     resample = Resampler(rate, channels)
@@ -154,7 +154,7 @@ def pcm_blocks(reader: PollingReader, rate: int, channels: int) -> Iterator[np.n
 
 
 class Resampler:
-    """``(channels, samples)`` float32 at any rate in, 16 kHz mono out (PyAV's resampler, as for files)."""
+    """``(channels, samples)`` float32 at any rate in, at 16 kHz out (PyAV's resampler, as for files)."""
 
     def __init__(self, rate: int, channels: int) -> None:
         self.rate, self.channels = rate, channels
@@ -163,7 +163,7 @@ class Resampler:
     def __call__(self, samples: np.ndarray | None) -> Iterator[np.ndarray]:
         if self.rate == SAMPLE_RATE:
             if samples is not None:
-                yield mix_down(samples)
+                yield samples
             return
         import av
 
@@ -177,7 +177,7 @@ class Resampler:
             )
             frame.sample_rate = self.rate
         for out in self._resampler.resample(frame):
-            yield mix_down(out.to_ndarray())
+            yield np.asarray(out.to_ndarray(), dtype=np.float32)
 
 
 def paced(blocks: Iterator[np.ndarray], pace: float, stop: threading.Event) -> Iterator[np.ndarray]:
@@ -187,7 +187,7 @@ def paced(blocks: Iterator[np.ndarray], pace: float, stop: threading.Event) -> I
     for block in blocks:
         if stop.is_set():
             return
-        sent += block.shape[0]
+        sent += block.shape[-1]
         if pace > 0:  # a block is there once its last sample would have been spoken
             due = started + sent / SAMPLE_RATE / pace
             while (wait := due - time.monotonic()) > 0 and not stop.is_set():
@@ -212,7 +212,7 @@ def file_blocks(path: Path, pace: float, stop: threading.Event, facts: list[Stre
                 codec = container.streams.audio[0].codec_context
                 facts.append(StreamFacts(container.format.name, codec.name, codec.sample_rate, codec.channels))
             maker = BlockMaker(path, block_seconds=BLOCK_SECONDS)
-            yield from paced((mix_down(b) for b in decode_container(container, maker)), pace, stop)
+            yield from paced(decode_container(container, maker), pace, stop)
     except av.FFmpegError as e:
         raise AudioDecodeError(path, ffmpeg_reason(e)) from e
     except FileNotFoundError as e:

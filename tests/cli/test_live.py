@@ -242,3 +242,32 @@ def test_the_real_portaudio_says_there_is_no_microphone(tmp_path) -> None:
     lines = [line for line in stderr.decode().splitlines() if line.startswith("stt: error")]
     assert live.returncode == 3 and len(lines) == 1 and "[live_source]" in lines[0], stderr.decode()
     assert "no input device" in lines[0] or "PortAudio is not installed" in lines[0]
+
+
+def test_live_channel_speakers_name_each_line_and_the_transcript(tmp_path) -> None:
+    from tests.integration.test_channels import CLIPS as VOICES
+    from tests.integration.test_channels import PEOPLE, _words
+    from tests.support.rooms import attributed, microphones
+
+    turns = [(who, load_mono16k(VOICES / PEOPLE[who][i])) for i in range(2) for who in range(2)]
+    signal, spoken = microphones(turns, 2)
+    pcm = (signal.T * 32767).astype("<i2").tobytes()
+    live = start_live("-", "--rate", 16000, "--channels", 2, "--channel-speakers", "Hakim,Saksi", "-m", "base",
+                      "-l", "id", "--jsonl", "--name", "sidang", "--final-pass", "-f", "json",
+                      tmp=tmp_path)  # fmt: skip
+    feed(live.stdin, pcm, 4.0)  # two channels at twice real time
+    stdout, stderr = outcome(live, 300)
+    assert live.returncode == 0, stderr.decode()
+    lines = commits(stdout)
+    assert {w["speaker"] for line in lines for w in line["words"]} == {"Hakim", "Saksi"}
+    names = ("Hakim", "Saksi")
+    for made in ("sidang.live.json", "sidang.json"):  # live, then again offline from the two-channel recording
+        data = transcript_of(tmp_path / made)
+        assert {s["name"] for s in data["speakers"]} == set(names) and data["settings"][
+            "channel_speakers"
+        ] == list(names)
+        assert attributed(_words(data, names), spoken) >= 0.95, made
+    import wave
+
+    with wave.open(str(tmp_path / "sidang.wav")) as kept:
+        assert kept.getnchannels() == 2

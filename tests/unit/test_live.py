@@ -62,8 +62,13 @@ def test_lines_close_at_sentence_ends_pauses_and_gaps() -> None:
     assert closed == [] and said(builder.open) == "Thank you"
     closed = builder.add(words("your honour", start=14.0), utterance_end=True)  # after a 3 s gap
     assert [line.text for line in closed] == ["Thank you", "your honour"]
+    # With a speaker per word (channel speakers), a new speaker starts a new line.
+    closed = builder.add(
+        words("yes no maybe", start=20.0), utterance_end=True, speakers=["Hakim", "Saksi", "Saksi"]
+    )
+    assert [(line.speaker, line.text) for line in closed] == [("Hakim", "yes"), ("Saksi", "no maybe")]
     segment = closed[1].segment(3)
-    assert segment.id == 3 and segment.text == "your honour" and segment.avg_logprob == pytest.approx(np.log(0.9))
+    assert segment.id == 3 and segment.text == "no maybe" and segment.avg_logprob == pytest.approx(np.log(0.9))
 
 
 def test_a_pipe_is_read_until_it_closes_and_hashed(tmp_path: Path) -> None:
@@ -113,7 +118,7 @@ def test_a_followed_file_cut_short_is_an_error(tmp_path: Path) -> None:
     os.close(fd)
 
 
-def test_raw_pcm_at_another_rate_and_channel_count_becomes_16k_mono() -> None:
+def test_raw_pcm_at_another_rate_becomes_16k_with_its_channels() -> None:
     rate, seconds = 8000, 2.0
     t = np.arange(int(rate * seconds)) / rate
     tone = (0.5 * np.sin(2 * np.pi * 440 * t) * 32767).astype("<i2")
@@ -121,9 +126,9 @@ def test_raw_pcm_at_another_rate_and_channel_count_becomes_16k_mono() -> None:
     read_end, write_end = os.pipe()
     threading.Thread(target=lambda: (os.write(write_end, stereo), os.close(write_end)), daemon=True).start()
     reader = PollingReader(read_end, Path("-"), threading.Event())
-    out = np.concatenate(list(pcm_blocks(reader, rate, 2)))
+    out = np.concatenate(list(pcm_blocks(reader, rate, 2)), axis=1)
     os.close(read_end)
-    assert abs(out.shape[0] - 16000 * seconds) < 200
+    assert out.shape[0] == 2 and abs(out.shape[1] - 16000 * seconds) < 200  # both channels, for their levels
     assert 0.3 < float(np.abs(out).max()) < 0.6
 
 
@@ -209,4 +214,4 @@ def test_the_microphone_is_chosen_read_and_its_loss_reported(monkeypatch: pytest
     with pytest.raises(LiveSourceError, match="stopped delivering audio"):
         for block in microphone_blocks(pick_device(None), threading.Event(), []):
             got.append(block)
-    assert abs(sum(b.shape[0] for b in got) - 16000) < 400  # the whole second, resampled to 16 kHz
+    assert abs(sum(b.shape[-1] for b in got) - 16000) < 400  # the whole second, resampled to 16 kHz
