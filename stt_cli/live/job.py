@@ -105,7 +105,7 @@ def run_live(
             recorder.discard()
         raise
     kept = recorder.finish() if recorder is not None else None
-    problem = session.problem if isinstance(session.problem, SttError) else None
+    problem = session.problem
     if not job.final_pass:
         return LiveOutcome(live, None, tuple(_write(live, job.output, folder, stem)), kept, problem)
     audio = kept or job.source.path

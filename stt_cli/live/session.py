@@ -25,7 +25,7 @@ import numpy as np
 
 from stt_cli.asr.whisper import Decoder
 from stt_cli.audio import mix_down
-from stt_cli.errors import ChannelCountError, EmptyAudioError
+from stt_cli.errors import ChannelCountError, EmptyAudioError, InternalError, LiveSourceError, SttError
 from stt_cli.fileio import sha256_file
 from stt_cli.live.lines import Line, LineBuilder
 from stt_cli.live.online import LiveRecogniser, Update
@@ -105,7 +105,7 @@ class _Heard:
     facts: list[StreamFacts] = field(default_factory=list)
     reader: PollingReader | None = None
     pcm: hashlib._Hash = field(default_factory=hashlib.sha256)
-    error: BaseException | None = None
+    error: SttError | None = None
 
 
 class LiveSession:
@@ -170,16 +170,24 @@ class LiveSession:
         return self._transcript()
 
     @property
-    def problem(self) -> BaseException | None:
+    def problem(self) -> SttError | None:
         """Why the source stopped early, if it did (the transcript still covers what it delivered)."""
         return self._heard.error
 
     def _pump(self, blocks: queue.Queue[np.ndarray | None]) -> None:
+        # Whatever stops the reader is handed to the session as an SttError: a thread must not die with a
+        # traceback, and what was heard before it is still transcribed.
+        label = self.source.label
         try:
             for block in self._blocks():
                 blocks.put(block)
-        except BaseException as e:  # handed to the session: a thread must not die with a traceback
+        except SttError as e:
             self._heard.error = e
+        except OSError as e:  # a device or pipe error the source did not name itself
+            self._heard.error = LiveSourceError(label, e.strerror or str(e))
+        except Exception as e:
+            logger.exception("%s: the live reader failed", label)
+            self._heard.error = InternalError(label, e)
         finally:
             blocks.put(_END)
 
