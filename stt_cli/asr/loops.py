@@ -83,6 +83,14 @@ def repeated_runs(words: list[str]) -> list[tuple[int, int, int]]:
     return runs
 
 
+def runaway_start(words: list[str]) -> int | None:
+    """Where the second copy of the first runaway loop begins (keep what comes before it), or ``None``."""
+    for start, n, copies in repeated_runs(words):
+        if _is_runaway(n, copies):
+            return start + n
+    return None
+
+
 def _is_loop(n: int, copies: int) -> bool:
     # "no, no, no" and "I, I think" are speech; a phrase of three words or more said twice in a row, or a
     # word said over and over, is Whisper looping.

@@ -11,11 +11,13 @@ without a pause is cut after its last committed sentence. Times are file seconds
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 
 from stt_cli.asr.chunking import Chunk
+from stt_cli.asr.loops import runaway_start
 from stt_cli.asr.vad import FRAME_SAMPLES, NoVad, StreamingVad
 from stt_cli.asr.whisper import Decoder, Profile
 from stt_cli.audio import SAMPLE_RATE
@@ -30,6 +32,7 @@ PAUSE = 0.6  # s of non-speech after speech that ends an utterance
 PRE_ROLL = 0.3  # s of audio kept before speech starts, so its first consonant is not clipped
 TRIM_AFTER = 15.0  # s: a longer buffer is cut after its last committed sentence
 MAX_BUFFER = 25.0  # s: past this everything decoded is committed, so one decode stays one Whisper window
+_PRE_ROLL = int(PRE_ROLL * SAMPLE_RATE)  # samples
 FIRST_DETECTION = 3.0  # s of speech heard before a language is detected on it (1 s guesses wrong)
 _CONTEXT_CHARS = 200  # characters of committed text that prime each decode
 _CONTEXT_WORDS = 60  # committed words kept to find them
@@ -66,6 +69,8 @@ class LiveRecogniser:
         self.received = 0  # samples received
         self.judged = 0  # samples VAD has judged
         self.last_speech = -1  # stream sample just after the last speech frame; -1 before any speech
+        self.speech_start: int | None = None  # first speech sample of the utterance under way, if any
+        self.ends: deque[int] = deque()  # where utterances heard to their pause end (stream samples)
         self.decoded_at = 0  # samples received when the buffer was last decoded
         self.said: list[Word] = []  # the last words committed
         self.sentence_end = 0.0  # file seconds at which the last committed sentence ended
@@ -82,51 +87,71 @@ class LiveRecogniser:
         self._judge(self.vad.feed(samples))
 
     def next_update(self) -> Update | None:
-        """Decode when there is something new to decide; ``None`` when there is not yet."""
-        speech = self.last_speech > self.first
-        if not speech:
-            self._forget_until(self.judged - int(PRE_ROLL * SAMPLE_RATE))
+        """Decode when there is something new to decide; ``None`` when there is not yet.
+
+        Utterances end in the order they were heard, each decoded on its own, however much audio waits behind
+        them: a backlog (a decode that took long, a file replayed faster than real time) is worked through
+        utterance by utterance, never decoded as one long buffer.
+        """
+        if self.ends:
+            return self._end_utterance(self.ends.popleft())
+        if self.speech_start is None:  # nothing said since the last pause: silence costs nothing
+            self._forget_until(self.judged - _PRE_ROLL)
             return None
-        if self.judged - self.last_speech >= PAUSE * SAMPLE_RATE:
-            return self._end_utterance(self.last_speech + int(PRE_ROLL * SAMPLE_RATE))
+        self._forget_until(self.speech_start - _PRE_ROLL)
         if self.received - self.decoded_at < STEP * SAMPLE_RATE:
             return None
-        if self.decoder.language is None and self.last_speech - self.first < FIRST_DETECTION * SAMPLE_RATE:
+        if self.decoder.language is None and self.last_speech - self.speech_start < FIRST_DETECTION * SAMPLE_RATE:
             return None
         return self._step()
 
     def finish(self) -> Update:
         """The input ended: judge the last frames and commit everything still in the buffer."""
         self._judge(self.vad.finish())
-        if self.last_speech <= self.first:
-            return Update((), (), True, self.heard)
-        return self._end_utterance(self.received)
+        if self.speech_start is not None:
+            self.ends.append(self.received)
+            self.speech_start = None
+        committed: list[Word] = []
+        while self.ends:
+            committed += self._end_utterance(self.ends.popleft()).committed
+        return Update(tuple(committed), (), True, self.heard)
 
     def _judge(self, mask: np.ndarray) -> None:
-        if mask.size and mask.any():
-            last = int(np.flatnonzero(mask)[-1])
-            self.last_speech = self.judged + (last + 1) * FRAME_SAMPLES
-        self.judged = min(self.judged + mask.size * FRAME_SAMPLES, self.received)
+        for speech in mask:
+            frame_end = self.judged + FRAME_SAMPLES
+            if speech:
+                if self.speech_start is None:
+                    self.speech_start = self.judged
+                self.last_speech = frame_end
+            elif self.speech_start is not None and frame_end - self.last_speech >= PAUSE * SAMPLE_RATE:
+                self.ends.append(min(self.last_speech + _PRE_ROLL, self.received))
+                self.speech_start = None
+            self.judged = frame_end
+        self.judged = min(self.judged, self.received)
 
     def _step(self) -> Update:
-        words = self._decode(self.received)
+        limit = self.first + int(MAX_BUFFER * SAMPLE_RATE)
+        words = self._decode(min(self.received, limit))
         committed = self.agreement.offer(words)
-        if self.buffer.shape[0] > MAX_BUFFER * SAMPLE_RATE:  # no pause and no agreement for too long
-            committed += self.agreement.flush(self.agreement.pending)
-            self._forget_until(self._sample(self.agreement.committed_end))
-        elif self.buffer.shape[0] > TRIM_AFTER * SAMPLE_RATE:
+        if self.received > limit:  # no pause and no agreement for too long: all that was decoded is final
+            flushed = self.agreement.flush(self.agreement.pending)
+            committed += flushed
             self._remember(committed)
-            self._forget_until(self._sample(self.sentence_end))
-            return Update(tuple(committed), tuple(self.agreement.pending), False, self.heard)
-        self._remember(committed)
+            cut = self._sample(self.agreement.committed_end) if flushed else limit
+            self._forget_until(cut if cut > self.first else limit)  # always forward
+        else:
+            self._remember(committed)
+            if self.buffer.shape[0] > TRIM_AFTER * SAMPLE_RATE:
+                self._forget_until(self._sample(self.sentence_end))
         return Update(tuple(committed), tuple(self.agreement.pending), False, self.heard)
 
     def _end_utterance(self, until: int) -> Update:
-        until = min(until, self.received)
-        committed = self.agreement.flush(self._decode(until))
+        committed: list[Word] = []
+        while until - self.first > MAX_BUFFER * SAMPLE_RATE:  # a long utterance waiting whole: in windows
+            committed += self._step().committed
+        committed += self.agreement.flush(self._decode(until))
         self._remember(committed)
         self._forget_until(until)
-        self.last_speech = min(self.last_speech, self.first)
         return Update(tuple(committed), (), True, self.heard)
 
     def _decode(self, until: int) -> list[Word]:
@@ -139,7 +164,7 @@ class LiveRecogniser:
         before = self.first / SAMPLE_RATE
         context = "".join(w.text for w in self.said if w.end <= before)[-_CONTEXT_CHARS:]
         segments: list[Segment] = self.decoder.decode(chunk, LIVE, context=context)
-        return [w for s in segments for w in s.words]
+        return plausible([w for s in segments for w in s.words])
 
     def _remember(self, committed: list[Word]) -> None:
         self.said = (self.said + committed)[-_CONTEXT_WORDS:]
@@ -155,3 +180,19 @@ class LiveRecogniser:
     @staticmethod
     def _sample(seconds: float) -> int:
         return round(seconds * SAMPLE_RATE)
+
+
+def plausible(words: list[Word]) -> list[Word]:
+    """A hypothesis without what Whisper invents past the audio it was given: a phrase looping on (kept once),
+    and words piled on one instant (three or more starting at the same time, from there on).
+
+    A live buffer ends mid-word every second, and greedy decoding with no fallback (``LIVE``) then often loops
+    to the end of its window: measured on the Indonesian bench stream, "saya akan berhati-hati" 30 times over,
+    all at 73.07 s. Two decodes of the same cut audio can loop alike, and agreement would commit the loop.
+    """
+    cut = runaway_start(["".join(c for c in w.text.lower() if c.isalnum()) for w in words])
+    words = words[:cut] if cut is not None else words
+    for index in range(len(words) - 2):
+        if words[index].start == words[index + 1].start == words[index + 2].start:
+            return words[:index]
+    return words
