@@ -215,3 +215,20 @@ def test_the_microphone_is_chosen_read_and_its_loss_reported(monkeypatch: pytest
         for block in microphone_blocks(pick_device(None), threading.Event(), []):
             got.append(block)
     assert abs(sum(b.shape[-1] for b in got) - 16000) < 400  # the whole second, resampled to 16 kHz
+
+
+def test_a_loop_past_the_end_of_the_audio_is_never_committed() -> None:
+    """Measured on the Indonesian bench stream: two greedy decodes of a buffer cut mid-word both ended in
+    "saya akan berhati-hati" said again and again at one instant, and agreement committed all of it."""
+    from stt_cli.live.online import plausible
+
+    heard = words("sedang berdua denganmu")
+    loop = [
+        Word(1.6 + i * 0.01, 1.6 + i * 0.01, t, 0.5)
+        for i, t in enumerate([" saya", " akan", " berhati", "-hati,"] * 12)
+    ]
+    agreement = Agreement()
+    committed = agreement.offer(plausible(heard + loop)) + agreement.offer(plausible(heard + loop))
+    assert said(committed) == "sedang berdua denganmu saya akan berhati-hati,"
+    piled = heard + [Word(1.6, 1.6, f" w{i}", 0.5) for i in range(5)]  # words stacked on one instant
+    assert plausible(piled) == heard
