@@ -21,6 +21,7 @@ import threading
 import time
 from pathlib import Path
 
+import jsonschema
 import numpy as np
 import pytest
 
@@ -30,6 +31,8 @@ from tests.support.scoring import corpus_wer, load_clips
 from tests.unit.test_live import FakePortAudio
 
 pytestmark = [pytest.mark.integration, pytest.mark.system]
+
+ROOT = Path(__file__).resolve().parents[2]
 
 CLIPS = load_clips(Path(__file__).resolve().parent.parent / "data" / "en_librispeech")[:3]
 MODEL = ("-m", "tiny.en")
@@ -114,6 +117,7 @@ def test_raw_pcm_on_stdin_is_committed_as_it_is_heard_and_never_rewritten(speech
     assert all(a["end"] <= b["start"] + 0.5 for a, b in itertools.pairwise(lines))
     assert corpus_wer([reference], [" ".join(final_words(data))]) < 0.35
     assert data["provenance"]["mode"] == "live"
+    jsonschema.validate(data, json.loads((ROOT / "stt_cli" / "schema" / "transcript.schema.json").read_text()))
     assert data["input"]["path"] == "-" and data["input"]["sha256"] == hashlib.sha256(pcm).hexdigest()
     assert data["duration"] == pytest.approx(CLIPS[0].duration, abs=0.05)
     assert (tmp_path / "hearing.txt").read_text().startswith("[00:00:00]")

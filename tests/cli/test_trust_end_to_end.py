@@ -76,10 +76,13 @@ def test_a_recording_still_being_copied_is_not_recorded_as_done(tiny, tmp_path, 
     [outcome] = result.outcomes
     assert outcome.error is not None and outcome.error.code == "input_changed"
     assert "grew" in str(outcome.error)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["full.mp3", "hearing.mp3"], "no output, no record"
+    # No output and no record; only the failure's note for `stt status` (code and message, no transcript).
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".hearing.stt.failed", "full.mp3", "hearing.mp3"]
+    assert json.loads((tmp_path / ".hearing.stt.failed").read_text())["code"] == "input_changed"
     rerun = stt("transcribe", source, *FAST, "-f", "json")
     assert rerun.exit_code == 0, rerun.stderr
     assert json.loads((tmp_path / "hearing.json").read_text())["duration"] > 40, "the whole recording, now"
+    assert not (tmp_path / ".hearing.stt.failed").exists(), "the note goes once the recording is done"
 
 
 def test_a_recording_deleted_while_it_is_transcribed_fails_alone(tiny, tmp_path, jfk):
@@ -92,7 +95,7 @@ def test_a_recording_deleted_while_it_is_transcribed_fails_alone(tiny, tmp_path,
     )
     assert [o.error.code if o.error else o.status.value for o in result.outcomes] == ["input_changed", "done"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        ".b.stt.json", ".b.stt.transcript.json", "b.flac", "b.json", "b.srt"
+        ".a.stt.failed", ".b.stt.json", ".b.stt.transcript.json", "b.flac", "b.json", "b.srt"
     ]  # fmt: skip
 
 
