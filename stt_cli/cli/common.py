@@ -64,6 +64,14 @@ ConfigFile = Annotated[
         dir_okay=False,
     ),
 ]
+ChannelSpeakers = Annotated[
+    str | None,
+    typer.Option(
+        show_default=False,
+        help="One speaker per microphone channel, named in channel order, e.g. 'Judge,Witness,-,Defence' "
+        "(- leaves a channel out); who speaks is read from the channels' levels, no --diarize needed.",
+    ),
+]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log what each stage does.")]
 
 

@@ -16,6 +16,7 @@ import typer
 
 from stt_cli.cli import settings
 from stt_cli.cli.common import (
+    ChannelSpeakers,
     ComputeType,
     Formats,
     Hotwords,
@@ -90,14 +91,7 @@ def live(
             "live one is kept as <stem>.live.json).",
         ),
     ] = False,
-    channel_speakers: Annotated[
-        str | None,
-        typer.Option(
-            show_default=False,
-            help="One speaker per microphone channel, named in channel order ('Judge,Witness,-,Defence'); "
-            "lines are said by the loudest named channel.",
-        ),
-    ] = None,
+    channel_speakers: ChannelSpeakers = None,
     model: Model = DEFAULT_MODEL,
     language: Language = None,
     compute_device: Annotated[

@@ -13,6 +13,7 @@ import typer
 
 from stt_cli.cli import settings
 from stt_cli.cli.common import (
+    ChannelSpeakers,
     ComputeType,
     ConfigFile,
     Formats,
@@ -132,14 +133,7 @@ def transcribe(
             help="With --diarize: a voice library (stt speakers enroll); matching speakers take enrolled names.",
         ),
     ] = None,
-    channel_speakers: Annotated[
-        str | None,
-        typer.Option(
-            show_default=False,
-            help="One speaker per microphone channel, named in channel order, e.g. 'Judge,Witness,-,Defence' "
-            "(- leaves a channel out); who speaks is read from the channels' levels, no --diarize needed.",
-        ),
-    ] = None,
+    channel_speakers: ChannelSpeakers = None,
     hf_token: Annotated[
         str | None,
         typer.Option(
