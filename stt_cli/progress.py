@@ -44,6 +44,7 @@ class StageClock:
 
     def provenance(self, *, offline: bool, mode: str = "file") -> Provenance:
         from stt_cli import __version__
+        from stt_cli.provenance import environment
 
         return Provenance(
             tool=f"stt {__version__}",
@@ -53,6 +54,7 @@ class StageClock:
             total_seconds=time.perf_counter() - self.started,
             offline=offline,
             mode=mode,
+            environment=environment().to_dict(),
         )
 
 

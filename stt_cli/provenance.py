@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+# The tested environment (every package, pinned with its sha256): the repository's requirements.lock, which the
+# wheel carries as package data (see .ci/lock for when it is refreshed).
+LOCK = Path(__file__).parent / "assets" / "requirements.lock"
+_NOT_LOCKED = {"stt-cli", "pip"}  # stt itself, and the installer that read the lock
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,8 @@ class Provenance:
             ``transcribe``, and ``diarize`` when asked for.
         total_seconds: wall-clock seconds for the whole file.
         offline: whether downloads were forbidden (``--offline`` / ``STT_OFFLINE``).
+        environment: the installed packages against the tested lock (:func:`environment`), so a court can
+            reinstall exactly what made the transcript.
         mode: ``file`` (a recording transcribed whole), ``live`` (committed as it was heard), or
             ``live-final-pass`` (a live session's recording transcribed again afterwards).
     """
@@ -99,6 +110,7 @@ class Provenance:
     total_seconds: float
     offline: bool
     mode: str = "file"
+    environment: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -109,7 +121,60 @@ class Provenance:
             "total_seconds": round(self.total_seconds, 3),
             "offline": self.offline,
             "mode": self.mode,
+            "environment": self.environment,
         }
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The installed packages measured against ``requirements.lock``.
+
+    Attributes:
+        lock_sha256: the lock's sha256 (``None`` when this install carries no lock).
+        differences: each installed package whose version is not the lock's, or that the lock does not name
+            (``"torchaudio 2.11.1 (lock: 2.11.0)"``); empty when the install is exactly the lock.
+    """
+
+    lock_sha256: str | None
+    differences: tuple[str, ...]
+
+    @property
+    def matches(self) -> bool:
+        return self.lock_sha256 is not None and not self.differences
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"lock_sha256": self.lock_sha256, "matches_lock": self.matches,
+                "differences": list(self.differences)}  # fmt: skip
+
+
+@functools.cache
+def environment() -> Environment:
+    """This process's packages against the lock (read once: the installed set does not change under a run)."""
+    from importlib.metadata import distributions
+
+    try:
+        text = LOCK.read_text(encoding="utf-8")
+    except OSError:
+        return Environment(None, ())
+    locked = dict(re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", text, re.MULTILINE))
+    locked = {_normal(name): version for name, version in locked.items()}
+    installed: dict[str, str] = {}
+    for dist in distributions():  # in path order: the first of a name is the one Python imports
+        installed.setdefault(_normal(dist.metadata["Name"] or ""), dist.version)
+    differences = []
+    for name, version in sorted(installed.items()):
+        if name in _NOT_LOCKED or not name:
+            continue
+        if name not in locked:
+            differences.append(f"{name} {version} (not in the lock)")
+        elif locked[name] != version:
+            differences.append(f"{name} {version} (lock: {locked[name]})")
+    return Environment(hashlib.sha256(text.encode("utf-8")).hexdigest(), tuple(differences))
+
+
+def _normal(name: str) -> str:
+    """A distribution's name as the lock writes it (PEP 503: ``PyYAML`` and ``pyyaml``, ``a.b`` and ``a-b``)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def round_seconds(seconds: float) -> float:

@@ -12,7 +12,7 @@ from stt_cli.provenance import round_seconds as _round
 from stt_cli.review.confidence import mean_confidence
 
 # Bumped whenever a field of the JSON output changes meaning or disappears (adding one is compatible).
-SCHEMA_VERSION = "1.6"
+SCHEMA_VERSION = "1.7"
 
 
 class LanguageSource(StrEnum):

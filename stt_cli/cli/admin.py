@@ -178,12 +178,14 @@ def doctor(
     to do."""
     lines: list[tuple[bool, str]] = []
     lines.append((sys.version_info[:2] == (3, 11), f"Python {sys.version.split()[0]} (stt is built for 3.11)"))
-    for package in ("torch", "torchaudio", "ctranslate2", "faster_whisper", "pyannote.audio", "av"):
+    lines += _torch_pair()
+    for package in ("ctranslate2", "faster_whisper", "pyannote.audio", "av"):
         try:
             module = __import__(package, fromlist=["__version__"])
             lines.append((True, f"{package} {getattr(module, '__version__', '?')}"))
         except Exception as e:  # a broken install shows up here as any kind of error
-            lines.append((False, f"{package} does not import ({type(e).__name__}): run pip install -e ."))
+            lines.append((False, f"{package} does not import ({type(e).__name__}): {_reinstall()}"))
+    lines.append(_environment_line())
     try:
         import ctranslate2
 
@@ -208,6 +210,78 @@ def doctor(
             stdout.print(f"{'ok  ' if ok else 'FIX '} {text}", markup=False)
     if not all(ok for ok, _ in lines):
         raise typer.Exit(EXIT_ALL_FAILED)
+
+
+def _torch_pair() -> list[tuple[bool, str]]:
+    """torch, then torchaudio loaded beside it: the two are built for each other, and torchaudio's compiled
+    library (libtorchaudio.so) fails to load beside any other torch build."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        import torch
+    except Exception as e:  # a broken install shows up here as any kind of error
+        return [(False, f"torch does not import ({type(e).__name__}): {_reinstall()}")]
+    lines = [(True, f"torch {torch.__version__}")]
+    try:
+        import torchaudio
+        import torchaudio.compliance.kaldi  # the part stt's speaker encoder uses (diarization/campplus.py)
+    except Exception as e:
+        try:
+            installed = version("torchaudio")
+        except PackageNotFoundError:
+            installed = "(not installed)"
+        pinned = _pinned(("torch", "torchaudio"))
+        fix = f"pip install {' '.join(f'{n}=={v}' for n, v in pinned.items())}" if len(pinned) == 2 else ""
+        problem = f"({type(e).__name__}: the two must be built for each other)"
+        lines.append((False, f"torchaudio {installed} does not load beside torch {version('torch')} {problem}: "
+                      + _reinstall(fix)))  # fmt: skip
+        return lines
+    lines.append((True, f"torchaudio {torchaudio.__version__} loads beside torch {torch.__version__}"))
+    return lines
+
+
+def _pinned(names: tuple[str, ...]) -> dict[str, str]:
+    """The exact versions stt's own requirements pin these packages to (``torch==2.11.0``)."""
+    import re
+    from importlib.metadata import PackageNotFoundError, requires
+
+    try:
+        wanted = requires("stt-cli") or []
+    except PackageNotFoundError:
+        return {}
+    pins = {}
+    for line in wanted:
+        found = re.fullmatch(r"\s*([A-Za-z0-9._-]+)\s*==\s*([^\s;,]+)\s*", line)
+        if found and found.group(1).lower() in names:
+            pins[found.group(1).lower()] = found.group(2)
+    return pins
+
+
+def _reinstall(instead: str = "") -> str:
+    """What to run to put the tested packages back: the lock this stt carries, or else ``instead``."""
+    from stt_cli.provenance import LOCK
+
+    if LOCK.is_file():
+        return f"run pip install --require-hashes -r {LOCK}" + (f" (or {instead})" if instead else "")
+    return f"run {instead}" if instead else "reinstall stt (pip install --force-reinstall stt-cli)"
+
+
+def _environment_line() -> tuple[bool, str]:
+    """The installed packages against the tested lock: information, not a fault (pip without the lock picks
+    newer releases, which work); every transcript records the same comparison."""
+    from stt_cli.provenance import LOCK, environment
+
+    found = environment()
+    if found.lock_sha256 is None:
+        return True, "environment: this install carries no requirements.lock to compare with"
+    digest = found.lock_sha256[:16]
+    if found.matches:
+        return True, f"environment: exactly the tested requirements.lock (sha256 {digest}…)"
+    shown = ", ".join(found.differences[:4]) + (", …" if len(found.differences) > 4 else "")
+    return True, (
+        f"environment: {len(found.differences)} package(s) differ from the tested requirements.lock "
+        f"(sha256 {digest}…): {shown}; to install exactly the tested set: pip install --require-hashes -r {LOCK}"
+    )
 
 
 def _config_line(path: Path | None) -> tuple[bool, str]:

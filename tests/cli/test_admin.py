@@ -217,3 +217,57 @@ def test_a_store_assembled_by_one_account_is_usable_by_another(private_store, jf
     assert "Traceback" not in other.stderr
     assert (tmp_path / "a.json").is_file(), other.stderr
     assert "model base (speech, bundled): present, verified" in other.stdout, other.stdout + other.stderr
+
+
+# --- issue 23: an install that works on any day ----------------------------------------------------------------
+
+
+def _torchaudio_built_for_another_torch(folder: Path, version: str) -> Path:
+    """This torchaudio's package with its compiled library replaced by one that cannot load (what a torchaudio
+    built for another torch is to this one), under another version, ahead of the real one on the path."""
+    import torchaudio
+
+    source = Path(torchaudio.__file__).parent
+    shutil.copytree(source, folder / "torchaudio", ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / "torchaudio" / "lib" / "libtorchaudio.abi3.so").write_bytes(b"\x7fELF not for this torch")
+    info = folder / f"torchaudio-{version}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: torchaudio\nVersion: {version}\n")
+    return folder
+
+
+def test_doctor_finds_a_torchaudio_that_does_not_fit_torch_and_says_what_to_run(tmp_path):
+    # torch 2.11.0 beside torchaudio 2.11.1 (a later release, built for another torch): doctor said "ok" for
+    # both imports it made (torch only) or "run pip install -e .", which changes nothing.
+    import subprocess
+    import sys
+
+    shadow = _torchaudio_built_for_another_torch(tmp_path / "site", "2.11.1")
+    env = {**os.environ, "PYTHONPATH": str(shadow)}
+    result = subprocess.run(
+        [sys.executable, "-m", "stt_cli", "doctor"], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert result.returncode == 3, result.stdout
+    line = next(line for line in result.stdout.splitlines() if "torchaudio" in line)
+    assert line.startswith("FIX ")
+    assert "torchaudio 2.11.1 does not load beside torch 2.11.0" in line
+    assert "pip install --require-hashes -r " in line and "requirements.lock" in line
+    assert "torch==2.11.0 torchaudio==2.11.0" in line
+    assert "torchaudio 2.11.1 (lock: 2.11.0)" in result.stdout  # the environment line names the difference
+
+
+def test_the_lock_pins_the_pair_pyproject_pins_and_an_install_from_it_matches(tmp_path):
+    import re
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    lock = (root / "requirements.lock").read_text()
+    pins = dict(re.findall(r"^([a-z0-9._-]+)==([^\s;\\]+)", lock, re.MULTILINE))
+    wanted = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    for name in ("torch", "torchaudio"):
+        assert f"{name}=={pins[name]}" in wanted  # exact pins, the same pair in both
+    assert all(" --hash=sha256:" in block or "--hash" in block for block in lock.split("\n\n") if "==" in block)
+    # The wheel carries the lock (package data): the same bytes the repository's install uses.
+    assert (root / "stt_cli" / "assets" / "requirements.lock").read_bytes() == lock.encode()
+    result = stt("doctor")
+    assert "environment: exactly the tested requirements.lock" in result.stdout  # this venv is the lock
