@@ -87,9 +87,9 @@ def main() -> None:
 
 
 def measure(transcriber, channels: int, bleed: float, talks: list[list[tuple[int, Path, str]]]) -> dict:
-    from stt_cli.audio import load_audio
     from stt_cli.diarization import attribute
-    from stt_cli.speakers.channels import ChannelActivity, ChannelLevels
+    from stt_cli.diarization.channels import ChannelActivity, ChannelLevels
+    from stt_cli.media.decode import load_audio
     from tests.support.media import write_wav
     from tests.support.rooms import attributed, microphones
     from tests.support.scoring import indonesian_error_rates

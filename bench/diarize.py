@@ -65,7 +65,7 @@ def score(pipeline, folder: Path) -> list[tuple[str, int, int, float, float, flo
     from pyannote.database.util import load_rttm
     from pyannote.metrics.diarization import DiarizationErrorRate
 
-    from stt_cli.audio import load_audio
+    from stt_cli.media.decode import load_audio
 
     rows = []
     for name in NAMES:
@@ -108,8 +108,8 @@ def hours_worker(path: str, seconds: float) -> None:
     """In its own process: diarize the file as `stt transcribe --diarize` does (read again from the file,
     never held whole); print seconds, peak RSS and the RSS after loading the pipeline, as JSON."""
     from stt_cli import models
-    from stt_cli.audio import SignalFromFile
     from stt_cli.diarization import Diarizer
+    from stt_cli.media.decode import SignalFromFile
 
     diarizer = Diarizer.load(models.resolve_pipeline(None))
     loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -154,7 +154,7 @@ def long_recording(folder: Path, minutes: float, path: Path) -> float:
     10 minutes at a time so that building a 6-hour file does not hold it."""
     import av
 
-    from stt_cli.audio import load_audio
+    from stt_cli.media.decode import load_audio
 
     gap = np.zeros(2 * 16_000, dtype=np.float32)
     clips = [np.concatenate([load_audio(folder / f"{n}.flac").samples, gap]) for n in NAMES]

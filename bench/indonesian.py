@@ -213,7 +213,7 @@ def main() -> None:
 def mixed(transcriber: Any) -> None:
     import numpy as np
 
-    from stt_cli.audio import load_audio
+    from stt_cli.media.decode import load_audio
     from tests.support.media import encode_like
 
     indonesian = [c for c in clips("id_commonvoice") if load_audio(c[0]).samples.size > 4.5 * 16_000][:7]

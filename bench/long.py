@@ -62,7 +62,7 @@ def clips() -> list[Clip]:
 
 def build(parts: list[Clip], gaps: Callable[[], float], minimum: float) -> tuple[np.ndarray, str]:
     """Join clips (repeating the list as needed) with silence between them until ``minimum`` seconds."""
-    from stt_cli.audio import load_audio
+    from stt_cli.media.decode import load_audio
 
     signals = {c.path: load_audio(c.path).samples for c in parts}
     pieces, words, total, rounds = [], [], 0.0, 0

@@ -52,7 +52,7 @@ def speakers_of_clips() -> dict[str, list[Path]]:
 
 def pyannote_speakers() -> list[tuple[str, np.ndarray]]:
     """(speaker, their solo speech) from multi_pyannote's RTTMs: never-enrolled voices."""
-    from stt_cli.audio import load_audio
+    from stt_cli.media.decode import load_audio
     from stt_cli.speakers import solo_spans
     from stt_cli.types import SpeakerTurn
 
@@ -77,7 +77,7 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=12)
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
-    from stt_cli.audio import load_audio
+    from stt_cli.media.decode import load_audio
     from stt_cli.speakers import MATCH_THRESHOLD, Enrolment, Voice, VoiceEncoder
     from stt_cli.speakers.voices import speech_spans
 

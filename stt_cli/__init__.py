@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from stt_cli.privacy import keep_private
@@ -14,11 +13,7 @@ from stt_cli.errors import SttError  # noqa: E402
 from stt_cli.options import AsrOptions, DiarizationOptions, OutputOptions  # noqa: E402
 from stt_cli.progress import ProgressHook  # noqa: E402
 from stt_cli.types import Segment, Transcript, Word  # noqa: E402
-
-try:
-    __version__ = version("stt-cli")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "0.0.0+unknown"
+from stt_cli.version import __version__  # noqa: E402
 
 
 def transcribe_file(

@@ -88,21 +88,6 @@ class CaseOptions:
         return CaseInfo(tuple(merged.items()), started, "container" if started else None)
 
 
-def parse_pairs(pairs: list[str]) -> tuple[tuple[str, str], ...]:
-    """``["case_number=12/Pid.B/2026", …]`` as pairs.
-
-    Raises:
-        UsageError: an item without ``=`` or with an empty key.
-    """
-    out = []
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise UsageError(f"`meta` {pair!r}: give KEY=VALUE, e.g. case_number=12/Pid.B/2026/PN Jkt.Pst")
-        out.append((key.strip(), value.strip()))
-    return tuple(out)
-
-
 def read_fields(path: Path) -> dict[str, str]:
     """A flat JSON or TOML table of case details (a ``[case]`` table in TOML is read too).
 
@@ -130,20 +115,6 @@ def beside(recording: Path) -> Path | None:
         except OSError:  # a name too long to exist (a recording's name near the file system's limit)
             continue
     return None
-
-
-def check_start_time(text: str | None) -> str | None:
-    """``--start-time`` as ISO 8601 (``2026-11-03T09:12:00``, an offset allowed).
-
-    Raises:
-        UsageError: not a date and time.
-    """
-    if text is None:
-        return None
-    try:
-        return datetime.fromisoformat(text).isoformat()
-    except ValueError as e:
-        raise UsageError(f"`start_time` {text!r}: give a date and time such as 2026-11-03T09:12:00") from e
 
 
 def _container_time(tag: str | None) -> str | None:

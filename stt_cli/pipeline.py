@@ -8,14 +8,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stt_cli import asr, models, probe
+from stt_cli import asr, models
 from stt_cli.asr import chunking, vocabulary
 from stt_cli.asr.vad import NoVad, StreamingVad
-from stt_cli.audio import Signal, SignalFromFile
 from stt_cli.errors import ChannelCountError, InputError, OutOfMemoryError, UsageError
 from stt_cli.fileio import FileIdentity, check_unchanged, identity_of, sha256_file, shown, text_of
 from stt_cli.languages import name_of
-from stt_cli.levels import SignalStats
+from stt_cli.media import probe
+from stt_cli.media.decode import Signal, SignalFromFile
+from stt_cli.media.levels import SignalStats
 from stt_cli.options import AsrOptions, DiarizationOptions, InputOptions, Task
 from stt_cli.progress import ProgressHook, StageClock, no_progress
 from stt_cli.review.confidence import with_confidence
@@ -26,8 +27,8 @@ if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
     from stt_cli.diarization import Diarizer
+    from stt_cli.diarization.channels import ChannelActivity
     from stt_cli.speakers import VoiceEncoder, VoiceLibrary
-    from stt_cli.speakers.channels import ChannelActivity
 
 logger = logging.getLogger("stt_cli")
 

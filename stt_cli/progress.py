@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from stt_cli.types import Provenance
+from stt_cli.version import TOOL
 
 # hook(stage, completed, total): stage is "decode", "transcribe" or "diarize"; completed/total in audio seconds.
 ProgressHook = Callable[[str, float, float], None]
@@ -43,11 +44,10 @@ class StageClock:
         self.inside += seconds
 
     def provenance(self, *, offline: bool, mode: str = "file") -> Provenance:
-        from stt_cli import __version__
         from stt_cli.provenance import environment
 
         return Provenance(
-            tool=f"stt {__version__}",
+            tool=TOOL,
             started_at=self.started_at,
             finished_at=_now(),
             stage_seconds=dict(self.stages),

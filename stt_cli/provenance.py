@@ -182,4 +182,10 @@ def round_seconds(seconds: float) -> float:
     return round(seconds, 3)
 
 
+def round_share(value: float | None) -> float | None:
+    """A share or a confidence (0-1) to the 3 decimals the JSON keeps, so that a transcript read back from its
+    JSON flags and averages exactly as the one written."""
+    return None if value is None else round(value, 3)
+
+
 _round = round_seconds

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import numpy as np
 
-from stt_cli import audio
 from stt_cli.asr.vad import FRAME_SECONDS, StreamingVad
+from stt_cli.diarization.channels import SKIP, ChannelActivity, ChannelLevels
 from stt_cli.errors import ChannelCountError, NoAudioStreamError
 from stt_cli.fileio import shown
-from stt_cli.levels import SignalMeter, SignalStats
-from stt_cli.probe import AudioTrack, MediaInfo
+from stt_cli.media import decode as audio
+from stt_cli.media.levels import SignalMeter, SignalStats
+from stt_cli.media.probe import AudioTrack, MediaInfo
 from stt_cli.progress import StageClock
-from stt_cli.speakers.channels import SKIP, ChannelActivity, ChannelLevels
 
 logger = logging.getLogger("stt_cli")
 

@@ -7,9 +7,8 @@ from enum import StrEnum
 from typing import Any
 
 from stt_cli.case import CaseInfo
-from stt_cli.provenance import InputInfo, ModelInfo, Provenance
+from stt_cli.provenance import InputInfo, ModelInfo, Provenance, round_share
 from stt_cli.provenance import round_seconds as _round
-from stt_cli.review.confidence import mean_confidence
 
 # Bumped whenever a field of the JSON output changes meaning or disappears (adding one is compatible).
 SCHEMA_VERSION = "1.7"
@@ -61,7 +60,7 @@ class Word:
             "end": _round(self.end),
             "text": self.text.strip(),
             "probability": round(self.probability, 4),
-            "confidence": _rounded(self.confidence),
+            "confidence": round_share(self.confidence),
             "speaker": self.speaker,
         }
 
@@ -95,22 +94,6 @@ class Segment:
     speaker: str | None = None
     language: str | None = None
     speaker_confidence: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "start": _round(self.start),
-            "end": _round(self.end),
-            "speaker": self.speaker,
-            "speaker_confidence": _rounded(self.speaker_confidence),
-            "confidence": _rounded(mean_confidence(w.confidence for w in self.words)),
-            "language": self.language,
-            "text": self.text,
-            "words": [w.to_dict() for w in self.words],
-            "avg_logprob": round(self.avg_logprob, 4),
-            "no_speech_prob": round(self.no_speech_prob, 4),
-            "compression_ratio": round(self.compression_ratio, 4),
-        }
 
 
 @dataclass(frozen=True)
@@ -278,46 +261,3 @@ class Transcript:
     @property
     def words(self) -> tuple[Word, ...]:
         return tuple(w for s in self.segments for w in s.words)
-
-    def _review(self) -> dict[str, Any]:
-        from stt_cli.review.calibration import MODEL
-        from stt_cli.review.spans import review_summary
-
-        summary = review_summary(self)
-        return {
-            "confidence": summary["confidence"],
-            "review": {"counts": summary["counts"], "calibrated_on": MODEL},
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "input": self.input.to_dict(),
-            "duration": _round(self.duration),
-            "language": self.language,
-            "language_source": self.language_source.value,
-            "language_probability": (
-                None if self.language_probability is None else round(self.language_probability, 4)
-            ),
-            "language_candidates": list(self.language_candidates),
-            "language_probabilities": {k: round(v, 4) for k, v in self.language_probabilities.items()},
-            "task": self.task,
-            "model": self.model.to_dict(),
-            "settings": dict(self.settings),
-            "text": self.text,
-            "warnings": list(self.warnings),
-            "diarization_model": None if self.diarization_model is None else self.diarization_model.to_dict(),
-            "speakers": [s.to_dict() for s in self.speakers],
-            "turns": [t.to_dict() for t in self.turns],
-            "chunks": self.chunks,
-            "retries": [r.to_dict() for r in self.retries],
-            "corrections": [c.to_dict() for c in self.corrections],
-            "provenance": None if self.provenance is None else self.provenance.to_dict(),
-            "case": self.case.to_dict(),
-            **self._review(),
-            "segments": [s.to_dict() for s in self.segments],
-        }
-
-
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from stt_cli.asr.vad import FRAME_SAMPLES, FRAME_SECONDS, NoVad, StreamingVad
-from stt_cli.audio import SAMPLE_RATE
+from stt_cli.media.decode import SAMPLE_RATE
 
 _PAD = 0.3  # s of silence kept on each side of speech, so a chunk never starts or ends on a clipped phoneme
 _LONG_SILENCE = 4.0  # s; a silence this long always ends a chunk (Whisper invents words on long silences)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from stt_cli.audio import SAMPLE_RATE
+from stt_cli.media.decode import SAMPLE_RATE
 
 FRAME_SAMPLES = 512  # samples per VAD frame: the window Silero v5/v6 is trained on at 16 kHz (32 ms)
 FRAME_SECONDS = FRAME_SAMPLES / SAMPLE_RATE

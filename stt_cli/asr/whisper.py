@@ -13,8 +13,8 @@ import numpy as np
 
 from stt_cli.asr.chunking import Chunk
 from stt_cli.asr.language import Language, choose
-from stt_cli.audio import SAMPLE_RATE
 from stt_cli.errors import TranscriptionError
+from stt_cli.media.decode import SAMPLE_RATE
 from stt_cli.options import AsrOptions
 from stt_cli.types import LanguageSource, Segment, Word
 

@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from stt_cli import __version__
 from stt_cli.cli.admin import doctor, models_app
 from stt_cli.cli.display import interrupts
 from stt_cli.cli.live import live
@@ -17,6 +16,7 @@ from stt_cli.cli.render import render
 from stt_cli.cli.speakers import speakers_app
 from stt_cli.cli.status import status
 from stt_cli.cli.transcribe import transcribe
+from stt_cli.version import TOOL
 
 app = typer.Typer(
     name="stt",
@@ -37,7 +37,7 @@ app.command("doctor")(doctor)
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"stt {__version__}")
+        typer.echo(TOOL)
         raise typer.Exit()
 
 

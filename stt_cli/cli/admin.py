@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+import typer.core
 
 from stt_cli.cli.display import error_line, silence, stderr, stdout, with_flags
 from stt_cli.errors import EXIT_ALL_FAILED, EXIT_SOME_FAILED, SttError
@@ -169,6 +170,7 @@ def import_(
 
 
 def doctor(
+    ctx: typer.Context,
     config: Annotated[
         Path | None,
         typer.Option(help="The config file to check (default: $XDG_CONFIG_HOME/stt/config.toml).", dir_okay=False),
@@ -198,7 +200,8 @@ def doctor(
     libavformat = ".".join(map(str, av.library_versions["libavformat"]))
     lines.append((True, f"no ffmpeg program needed: PyAV {av.__version__} carries libavformat {libavformat}"))
     lines += _model_lines()
-    lines.append(_config_line(config))
+    root = ctx.find_root().command
+    lines.append(_config_line(config, root.commands["transcribe"]))  # type: ignore[attr-defined]
     for check in privacy_audit():
         lines.append((check.ok, f"{check.library}: {check.detail}"))
     offline = os.environ.get("STT_OFFLINE", "") not in ("", "0")
@@ -284,13 +287,12 @@ def _environment_line() -> tuple[bool, str]:
     )
 
 
-def _config_line(path: Path | None) -> tuple[bool, str]:
-    from stt_cli import config
-    from stt_cli.cli import settings
+def _config_line(path: Path | None, transcribe: typer.core.TyperCommand) -> tuple[bool, str]:
+    from stt_cli.cli import config, settings
 
     try:
         found = config.load(path)
-        settings.check(found, "transcribe")
+        settings.check(found, transcribe)
     except SttError as error:
         return False, f"config: {with_flags(str(error))}"
     if found.path is None:

@@ -6,13 +6,9 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
-
-if TYPE_CHECKING:
-    from stt_cli.case import CaseOptions
-    from stt_cli.options import OutputOptions
 
 Formats = Annotated[
     list[str],
@@ -111,25 +107,6 @@ StartTime = Annotated[
         "creation_time tag, if any): timecodes then read on the clock."
     ),
 ]
-
-
-def case_options(meta: list[str] | None, meta_file: Path | None, start_time: str | None) -> CaseOptions:
-    """The case details a command was given."""
-    from stt_cli.case import CaseOptions, check_start_time, parse_pairs, read_fields
-
-    from_file = tuple(read_fields(meta_file).items()) if meta_file else ()
-    return CaseOptions(parse_pairs(meta or []), from_file, check_start_time(start_time))
-
-
-def output_options(v: dict[str, Any]) -> OutputOptions:
-    """The output options from a command's values (the same names in every command that writes formats)."""
-    from stt_cli.options import OutputOptions, parse_formats
-
-    return OutputOptions(
-        formats=parse_formats(v["formats"]), output_dir=v["output_dir"], max_line_width=v["max_line_width"],
-        max_line_count=v["max_line_count"], timecodes=v["timecodes"], mark_pauses=v["mark_pauses"],
-        lines_per_page=v["lines_per_page"],
-    )  # fmt: skip
 
 
 def go_offline() -> None:

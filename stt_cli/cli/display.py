@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 
+from stt_cli.batch.outcomes import BatchEvents, BatchResult, FileOutcome, Status
 from stt_cli.errors import SttError
 from stt_cli.fileio import shown
-from stt_cli.outcomes import BatchEvents, BatchResult, FileOutcome, Status
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID

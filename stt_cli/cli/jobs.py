@@ -15,25 +15,25 @@ import json
 import os
 import signal
 import tempfile
+from dataclasses import replace
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
-from stt_cli.outcomes import BatchResult, FileOutcome, Status, write_summary
+from stt_cli.batch.outcomes import BatchResult, FileOutcome, Status, write_summary
+from stt_cli.cli.plan import TranscribeArgs
 
 # When two workers report the same recording, the more final word wins: done by one, "claimed" by the other.
 _RANK = {Status.done: 0, Status.skipped: 1, Status.failed: 2, Status.claimed: 3, Status.pending: 4}
 
 
-def run_jobs(values: dict[str, Any], jobs: int) -> BatchResult:
-    """Run ``jobs`` workers over the batch ``values`` describes; their outcomes merged, one per recording."""
+def run_jobs(args: TranscribeArgs, jobs: int) -> BatchResult:
+    """Run ``jobs`` workers over the batch ``args`` describes; their outcomes merged, one per recording."""
     import multiprocessing
 
-    threads = values["threads"] or max(1, (os.cpu_count() or 1) // jobs)
+    threads = args.threads or max(1, (os.cpu_count() or 1) // jobs)
     context = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory(prefix="stt-jobs-") as folder:
         summaries = [Path(folder) / f"worker-{i + 1}.json" for i in range(jobs)]
-        each = {**values, "threads": threads}
+        each = replace(args, threads=threads, jobs=1)
         workers = [context.Process(target=_worker, args=(each, (i, jobs), summaries[i])) for i in range(jobs)]
         for worker in workers:
             worker.start()
@@ -47,25 +47,24 @@ def run_jobs(values: dict[str, Any], jobs: int) -> BatchResult:
             for worker in workers:
                 worker.join()
         result = _merged(summaries)
-    if values["summary_json"] is not None:
-        write_summary(result, values["summary_json"])
+    if args.summary_json is not None:
+        write_summary(result, args.summary_json)
     return result
 
 
-def _worker(values: dict[str, Any], worker: tuple[int, int], summary: Path) -> None:
+def _worker(args: TranscribeArgs, worker: tuple[int, int], summary: Path) -> None:
     """One worker: the batch as ``stt transcribe`` runs it, with this worker's place among the others."""
     import sys
 
-    from stt_cli import batch
+    from stt_cli.batch import run as batch
     from stt_cli.cli.display import LineEvents, interrupts, say
-    from stt_cli.cli.transcribe import plan
+    from stt_cli.cli.plan import plan
     from stt_cli.errors import SttError
 
     interrupts.install()
-    v = SimpleNamespace(**{**values, "jobs": 1, "summary_json": summary})
     try:
-        job, load = plan(v, worker=worker)
-        result = batch.run(v.inputs, job, load, LineEvents(v.quiet))
+        planned = plan(replace(args, summary_json=summary), worker=worker)
+        result = batch.run(list(args.inputs), planned.job, planned.load, LineEvents(args.quiet))
     except SttError as error:
         say(f"stt: worker {worker[0] + 1}: error [{error.code}]: {error}")
         sys.exit(error.exit_code)

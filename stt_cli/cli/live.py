@@ -9,7 +9,6 @@ import shutil
 import sys
 import threading
 from pathlib import Path
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
@@ -18,6 +17,7 @@ from stt_cli.cli import settings
 from stt_cli.cli.common import (
     ChannelSpeakers,
     ComputeType,
+    ConfigFile,
     Formats,
     Hotwords,
     InitialPrompt,
@@ -36,9 +36,10 @@ from stt_cli.cli.common import (
     configure_logging,
     go_offline,
     output_folder,
-    output_options,
 )
 from stt_cli.cli.display import error_line, interrupts, say
+from stt_cli.cli.parse import parse_channel_speakers
+from stt_cli.cli.plan import LiveArgs, args_of
 from stt_cli.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, SttError, UsageError
 from stt_cli.options import DEFAULT_MODEL, AsrOptions, Device
 
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 
 
 def live(
+    ctx: typer.Context,
     source: Annotated[
         str | None,
         typer.Argument(
@@ -69,8 +71,8 @@ def live(
         int | None, typer.Option(help="stdin is raw signed 16-bit little-endian PCM at this rate (Hz).")
     ] = None,
     channels: Annotated[int, typer.Option(help="Raw PCM: interleaved channels.")] = 1,
-    device: Annotated[
-        str | None, typer.Option("--device", help="Microphone by index or name (default: the system's).")
+    microphone: Annotated[
+        str | None, typer.Option(help="Microphone by index or name (default: the system's; --list-devices).")
     ] = None,
     list_devices: Annotated[bool, typer.Option("--list-devices", help="List the microphones and exit.")] = False,
     jsonl: Annotated[
@@ -94,9 +96,7 @@ def live(
     channel_speakers: ChannelSpeakers = None,
     model: Model = DEFAULT_MODEL,
     language: Language = None,
-    compute_device: Annotated[
-        Device, typer.Option(help="Where the model runs: auto uses a CUDA GPU when one is visible.")
-    ] = Device.auto,
+    device: Annotated[Device, typer.Option(help="auto uses a CUDA GPU when one is visible.")] = Device.auto,
     compute_type: ComputeType = "auto",
     threads: Threads = 0,
     beam_size: Annotated[int, typer.Option(help="Beam search width; live decodes greedily (1) to keep up.")] = 1,
@@ -111,25 +111,26 @@ def live(
     lines_per_page: LinesPerPage = 25,
     output_dir: Annotated[Path | None, output_folder("followed file (or in the current folder)")] = None,
     offline: Offline = False,
+    config: ConfigFile = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
     """Transcribe as it is heard, from a microphone, stdin or a growing file; write the final transcript at the
     end (input ended, --idle, Ctrl-C or SIGTERM)."""
-    configure_logging(verbose)
-    if offline:
-        go_offline()
+    from stt_cli.cli.config import load
+
     try:
-        if list_devices:
+        found = load(config)
+        args = args_of(LiveArgs, settings.resolve(ctx, found, "live", shared="transcribe"))
+        configure_logging(args.verbose)
+        if args.offline:
+            go_offline()
+        if args.list_devices:
             _list_devices()
             raise typer.Exit(EXIT_OK)
-        job = _job(SimpleNamespace(**locals()))
-        options = AsrOptions(
-            model=model, language=language, device=compute_device, compute_type=compute_type, threads=threads,
-            beam_size=beam_size, initial_prompt=initial_prompt, hotwords=hotwords, vad=vad, word_timestamps=True,
-        )  # fmt: skip
-        names = settings.parse_channel_speakers(channel_speakers)
-        outcome = _listen(options, job, names, offline=offline, jsonl=jsonl, quiet=quiet)
+        job = _job(args)
+        names = parse_channel_speakers(args.channel_speakers)
+        outcome = _listen(args.asr(), job, names, offline=args.offline, jsonl=args.jsonl, quiet=args.quiet)
     except SttError as error:
         say(error_line(error))
         raise typer.Exit(error.exit_code) from None
@@ -138,39 +139,39 @@ def live(
         raise typer.Exit(EXIT_INTERRUPTED) from None
     if outcome.problem is not None:
         say(error_line(outcome.problem))
-    if not quiet:
+    if not args.quiet:
         for path in outcome.outputs:
             say(f"wrote {path}")
     raise typer.Exit(EXIT_SOME_FAILED if outcome.problem is not None else EXIT_OK)
 
 
-def _job(v: SimpleNamespace) -> LiveJob:
+def _job(args: LiveArgs) -> LiveJob:
     from stt_cli.live.job import LiveJob
     from stt_cli.live.session import LiveSource
 
-    if v.follow and v.source in (None, "-"):
+    if args.follow and args.source in (None, "-"):
         raise UsageError("--follow needs the file a recorder is writing")
-    if v.rate is not None and v.source != "-":
+    if args.rate is not None and args.source != "-":
         raise UsageError("--rate is for raw PCM on stdin ('stt live - --rate 16000')")
-    if v.pace < 0 or v.idle <= 0 or v.channels < 1 or (v.rate is not None and v.rate < 1000):
+    if args.pace < 0 or args.idle <= 0 or args.channels < 1 or (args.rate is not None and args.rate < 1000):
         raise UsageError("--pace must be 0 or more, --idle above 0, --channels 1 or more, --rate 1000 Hz or more")
-    if v.source is None:
-        source = LiveSource("microphone", device=v.device)
-    elif v.source == "-":
-        source = LiveSource("stdin", rate=v.rate, channels=v.channels, stdin_fd=sys.stdin.fileno())
+    if args.source is None:
+        source = LiveSource("microphone", device=args.microphone)
+    elif args.source == "-":
+        source = LiveSource("stdin", rate=args.rate, channels=args.channels, stdin_fd=sys.stdin.fileno())
     else:
-        path = Path(v.source)
-        if not v.follow and not path.is_file():
-            raise UsageError(f"{v.source}: no such file (a recording still being written needs --follow)")
-        source = LiveSource("follow" if v.follow else "file", path=path, idle=v.idle, pace=v.pace)
-    return LiveJob(source=source, output=output_options(vars(v)), name=v.name, record=v.record,
-                   final_pass=v.final_pass)  # fmt: skip
+        path = Path(args.source)
+        if not args.follow and not path.is_file():
+            raise UsageError(f"{args.source}: no such file (a recording still being written needs --follow)")
+        source = LiveSource("follow" if args.follow else "file", path=path, idle=args.idle, pace=args.pace)
+    return LiveJob(source=source, output=args.output(), name=args.name, record=args.record,
+                   final_pass=args.final_pass)  # fmt: skip
 
 
 def _listen(
     options: AsrOptions, job: LiveJob, channels: tuple[str, ...], *, offline: bool, jsonl: bool, quiet: bool
 ) -> LiveOutcome:
-    from stt_cli.guards import check_writable
+    from stt_cli.batch.guards import check_writable
     from stt_cli.live.job import run_live
     from stt_cli.pipeline import Transcriber
 

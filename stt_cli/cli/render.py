@@ -18,15 +18,15 @@ from stt_cli.cli.common import (
     Quiet,
     StartTime,
     Timecodes,
-    case_options,
     output_folder,
-    output_options,
 )
 from stt_cli.cli.display import error_line, print_outcome, print_summary
+from stt_cli.cli.plan import RenderArgs, args_of
 from stt_cli.errors import SttError
 
 
 def render(
+    ctx: typer.Context,
     transcripts: Annotated[
         list[Path], typer.Argument(help="Transcript JSON files written by `stt transcribe -f json`.")
     ],
@@ -49,21 +49,21 @@ def render(
     quiet: Quiet = False,
 ) -> None:
     """Render transcripts again in other formats (seconds, no model): <stem>.<format> next to each JSON."""
-    from stt_cli.render import RenderJob, render_all
+    from stt_cli.batch.render import RenderJob, render_all
 
+    args = args_of(RenderArgs, ctx.params)
     try:
-        output = output_options(locals())
-        case = case_options(meta, meta_file, start_time)
+        output = args.output()
         if output_dir is not None:
             output_dir.mkdir(parents=True, exist_ok=True)
-        result = render_all(transcripts, RenderJob(output=output, overwrite=overwrite, case=case),
-                            lambda outcome: print_outcome(outcome, quiet))  # fmt: skip
+        job = RenderJob(output=output, overwrite=args.overwrite, case=args.case())
+        result = render_all(list(args.transcripts), job, lambda outcome: print_outcome(outcome, args.quiet))
     except SttError as error:
         typer.echo(error_line(error), err=True)
         raise typer.Exit(error.exit_code) from None
     except OSError as error:
         typer.echo(f"stt: error [output_unwritable]: {output_dir}: {error.strerror}", err=True)
         raise typer.Exit(3) from None
-    if len(result.outcomes) > 1 and not quiet:
+    if len(result.outcomes) > 1 and not args.quiet:
         print_summary(result)
     raise typer.Exit(result.exit_code)

@@ -1,41 +1,50 @@
 """The values a command runs with: what the command line (or an environment variable) gave, else the config
-file's (``stt_cli.config``), else the option's default; and a case vocabulary read from its file."""
+file's (``stt_cli.cli.config``), else the option's default."""
 
 from __future__ import annotations
 
+import typing
 from pathlib import Path
 from typing import Any
 
 import typer
+import typer.core
 
-from stt_cli.config import Config
+from stt_cli.cli.config import Config
 from stt_cli.errors import UsageError
 
 _NOT_SETTINGS = ("config", "inputs")
 
 
-def resolve(ctx: typer.Context, config: Config, section: str) -> dict[str, Any]:
-    """The command's parameter values, with the config's ``[section]`` filling what was left at its default.
+def resolve(ctx: typer.Context, config: Config, section: str, *, shared: str | None = None) -> dict[str, Any]:
+    """The command's parameter values, with the config filling what was left at its default: first the
+    options the command shares with the ``[shared]`` table (``stt live`` takes a court's ``[transcribe]`` model
+    and language), then its own ``[section]``.
 
     Raises:
-        UsageError: the config names an option the command does not have, or gives it a value it refuses.
+        UsageError: the command's own table names an option the command does not have, or a table gives a value
+            the option refuses.
     """
     values = dict(ctx.params)
-    for key, raw in config.table(section).items():
-        param = _parameters(ctx).get(key)
-        if param is None or param.name is None or param.name in _NOT_SETTINGS:
-            raise UsageError(
-                f"config file {config.path}: unknown setting '{key}' in [{section}]; settings are the options of "
-                f"stt {section}, without their dashes"
-            )
-        source = ctx.get_parameter_source(param.name)
-        if source is not None and source.name != "DEFAULT":
-            continue  # the command line and the environment win
-        value = [raw] if param.multiple and isinstance(raw, str) else raw
-        try:
-            values[param.name] = _beside(config, param.process_value(ctx, value))
-        except typer.BadParameter as e:
-            raise UsageError(f"config file {config.path}: {key} = {raw!r}: {e.message}") from None
+    tables = [(shared, False)] if shared else []
+    for name, strict in [*tables, (section, True)]:
+        for key, raw in config.table(name).items():
+            param = _parameters(ctx).get(key)
+            if param is None or param.name is None or param.name in _NOT_SETTINGS:
+                if not strict:
+                    continue  # an option of the other command
+                raise UsageError(
+                    f"config file {config.path}: unknown setting '{key}' in [{section}]; settings are the options "
+                    f"of stt {section}, without their dashes"
+                )
+            source = ctx.get_parameter_source(param.name)
+            if source is not None and source.name != "DEFAULT":
+                continue  # the command line and the environment win
+            value = [raw] if param.multiple and isinstance(raw, str) else raw
+            try:
+                values[param.name] = _beside(config, param.process_value(ctx, value))
+            except typer.BadParameter as e:
+                raise UsageError(f"config file {config.path}: {key} = {raw!r}: {e.message}") from None
     return values
 
 
@@ -48,23 +57,20 @@ def _beside(config: Config, value: Any) -> Any:
     return value if value.is_absolute() else config.path.parent / value
 
 
-def check(config: Config, section: str) -> None:
-    """Refuse a config whose ``[section]`` names an option ``stt section`` does not have, or a value it refuses,
-    without running anything (``stt doctor``).
+def check(config: Config, command: typer.core.TyperCommand) -> None:
+    """Refuse a config whose table for ``command`` (``stt transcribe``) names an option it does not have, or a
+    value it refuses, without running anything (``stt doctor``).
 
     Raises:
         UsageError: what is wrong, as ``resolve`` would say it.
     """
-    from types import SimpleNamespace
+    from stt_cli.cli.plan import TranscribeArgs, args_of, plan
 
-    from stt_cli.cli import app
-    from stt_cli.cli.transcribe import plan
-
-    command = typer.main.get_command(app).commands[section]  # type: ignore[attr-defined]
+    section = command.name or "transcribe"
     with command.make_context(section, [], resilient_parsing=True) as ctx:
-        values = resolve(ctx, config, section)
+        values = resolve(typing.cast(typer.Context, ctx), config, section)  # TyperCommand makes typer's
     try:
-        plan(SimpleNamespace(**values))  # the library's own checks: formats, languages, sizes, vocabulary
+        plan(args_of(TranscribeArgs, values))  # the library's own checks: formats, languages, sizes, vocabulary
     except UsageError as e:
         raise blamed(e, config, section) from None
 
@@ -87,32 +93,3 @@ def _parameters(ctx: typer.Context) -> dict[str, Any]:
             if option.startswith("--"):
                 names.setdefault(option[2:], param)
     return names
-
-
-def read_vocabulary(path: Path | None) -> tuple[str, ...]:
-    """A vocabulary file's terms: one per line, UTF-8; blank lines and lines starting with ``#`` are skipped.
-
-    Raises:
-        UsageError: the file is missing or cannot be read as text.
-    """
-    if path is None:
-        return ()
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except FileNotFoundError:
-        raise UsageError(f"`vocabulary` file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise UsageError(f"`vocabulary` file {path} cannot be read as UTF-8 text ({e})") from None
-    return tuple(line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#"))
-
-
-def parse_channel_speakers(text: str | None) -> tuple[str, ...]:
-    """``--channel-speakers`` as one name per channel (``-`` for one left out); empty when not given."""
-    if text is None:
-        return ()
-    from stt_cli.speakers.channels import parse_channel_names
-
-    try:
-        return parse_channel_names(text)
-    except ValueError as e:
-        raise UsageError(f"`channel_speakers`: {e}") from e

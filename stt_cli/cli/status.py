@@ -13,7 +13,7 @@ from stt_cli.cli.display import error_line, say
 from stt_cli.errors import EXIT_ALL_FAILED, EXIT_OK, EXIT_SOME_FAILED, SttError
 
 if TYPE_CHECKING:
-    from stt_cli.scale.status import BatchState
+    from stt_cli.batch.status import BatchState
 
 
 def status(
@@ -29,10 +29,11 @@ def status(
 ) -> None:
     """Show a batch's state across all workers: done, failed (with codes), pending, claimed (by whom, since
     when), stale claims, and audio hours done and left. Exits 0 when every recording is done, else 1."""
-    from stt_cli.inputs import discover
-    from stt_cli.options import OutputOptions, parse_duration
-    from stt_cli.scale import claims
-    from stt_cli.scale.status import batch_state
+    from stt_cli.batch.inputs import discover
+    from stt_cli.batch.status import batch_state
+    from stt_cli.cli.parse import parse_duration
+    from stt_cli.options import OutputOptions
+    from stt_cli.records import claims
 
     try:
         found = discover(inputs)
@@ -57,7 +58,7 @@ def _table(state: BatchState) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from stt_cli.scale.status import STATES
+    from stt_cli.batch.status import STATES
 
     table = Table(title="stt status", title_justify="left", show_edge=False, pad_edge=False)
     for column in ("state", "files", "audio h", "detail"):

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import os
-from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -35,31 +31,16 @@ from stt_cli.cli.common import (
     Timecodes,
     Vad,
     Verbose,
-    case_options,
     configure_logging,
     go_offline,
-    output_options,
 )
 from stt_cli.cli.display import error_line, events_for, interrupts, print_summary, say
+from stt_cli.cli.plan import TranscribeArgs, args_of, plan
 from stt_cli.errors import EXIT_INTERRUPTED, SttError, UsageError
-from stt_cli.options import (
-    DEFAULT_MODEL,
-    AsrOptions,
-    Device,
-    DiarizationOptions,
-    InputOptions,
-    OutputFormat,
-    OutputOptions,
-    Task,
-    parse_duration,
-    parse_size,
-)
-from stt_cli.outcomes import BatchResult
+from stt_cli.options import DEFAULT_MODEL, Device, Task
 
 if TYPE_CHECKING:
-    from stt_cli.batch import Job
-    from stt_cli.pipeline import Transcriber
-    from stt_cli.scale import claims
+    from stt_cli.batch.outcomes import BatchResult
 
 
 def transcribe(
@@ -206,26 +187,26 @@ def transcribe(
     verbose: Verbose = False,
 ) -> None:
     """Transcribe recordings; write <name>.<format> next to each input (or under --output-dir)."""
-    from stt_cli import batch
-    from stt_cli.config import load
+    from stt_cli.batch import run as batch
+    from stt_cli.cli.config import load
 
     interrupts.arm()  # Ctrl-C and `kill` stop cleanly until the last file is finished
     try:
         found = load(config)
-        v = SimpleNamespace(**settings.resolve(ctx, found, "transcribe"))
-        configure_logging(v.verbose)
-        if v.offline:
+        args = args_of(TranscribeArgs, settings.resolve(ctx, found, "transcribe"))
+        configure_logging(args.verbose)
+        if args.offline:
             go_offline()
         try:
-            job, loader = plan(v)
+            planned = plan(args)
         except UsageError as e:
             raise settings.blamed(e, found, "transcribe") from None
-        if v.jobs > 1:
+        if args.jobs > 1:
             from stt_cli.cli.jobs import run_jobs
 
-            result = run_jobs(vars(v), v.jobs)
+            result = run_jobs(args, args.jobs)
         else:
-            result = batch.run(v.inputs, job, loader, events_for(v.quiet))
+            result = batch.run(list(args.inputs), planned.job, planned.load, events_for(args.quiet))
     except SttError as error:
         say(error_line(error))
         raise typer.Exit(error.exit_code) from None
@@ -233,46 +214,7 @@ def transcribe(
         say("stt: interrupted")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     interrupts.done()  # the work is done: a signal from now on must not turn it into a failure
-    _finish(result, v.quiet)
-
-
-def plan(v: SimpleNamespace, *, worker: tuple[int, int] | None = None) -> tuple[Job, Callable[[], Transcriber]]:
-    """The library's options from the command's values; a usage error for any that does not fit. ``worker`` is
-    a ``--jobs`` worker's place among the others."""
-    from stt_cli.batch import Job
-    from stt_cli.pipeline import Transcriber
-    from stt_cli.scale.shards import from_environment, parse_shard
-
-    asr_options = AsrOptions(
-        model=v.model, language=v.language, segment_language=v.segment_language,
-        vocabulary=settings.read_vocabulary(v.vocabulary), vocabulary_bias=v.vocabulary_bias, task=v.task,
-        device=v.device, compute_type=v.compute_type, threads=v.threads, beam_size=v.beam_size,
-        initial_prompt=v.initial_prompt, hotwords=v.hotwords, vad=v.vad, word_timestamps=v.word_timestamps,
-        chunk_length=v.chunk_length, batch_size=v.batch_size,
-    )  # fmt: skip
-    output = output_options(vars(v))
-    channels = settings.parse_channel_speakers(v.channel_speakers)
-    diarization = _diarization_options(
-        v.diarize, output, channels=bool(channels), model=v.diarization_model, num_speakers=v.num_speakers,
-        min_speakers=v.min_speakers, max_speakers=v.max_speakers, speaker_names=v.speaker_names, token=v.hf_token,
-        speaker_library=v.speaker_library,
-    )  # fmt: skip
-    limits = InputOptions(
-        max_duration=parse_duration(v.max_duration), max_size=parse_size(v.max_size),
-        allow_truncated=v.allow_truncated, audio_track=v.audio_track,
-    )  # fmt: skip
-    if v.jobs < 1:
-        raise UsageError("--jobs must be 1 or more")
-    shard = parse_shard(v.shard) if v.shard else from_environment(os.environ)
-    job = Job(output=output, limits=limits, overwrite=v.overwrite, fail_fast=v.fail_fast, summary=v.summary_json,
-              case=case_options(v.meta, v.meta_file, v.start_time), shard=shard, steal=v.steal,
-              claim_timeout=parse_duration(v.claim_timeout) or claims.DEFAULT_TIMEOUT, worker=worker)  # fmt: skip
-    if channels and v.diarize:
-        raise UsageError("--channel-speakers and --diarize both decide who speaks; choose one")
-    load = functools.partial(
-        Transcriber.load, asr_options, diarization, offline=v.offline, channel_speakers=channels
-    )
-    return job, load
+    _finish(result, args.quiet)
 
 
 def _finish(result: BatchResult, quiet: bool) -> None:
@@ -281,20 +223,3 @@ def _finish(result: BatchResult, quiet: bool) -> None:
     if len(result.outcomes) > 1 and not quiet:
         print_summary(result)
     raise typer.Exit(result.exit_code)
-
-
-def _diarization_options(
-    diarize: bool, output: OutputOptions, *, channels: bool, speaker_names: str | None, **speaker_options: object
-) -> DiarizationOptions | None:
-    """The speaker options, or ``None`` without --diarize (where speaker options are a usage error, and RTTM
-    needs speakers from --channel-speakers)."""
-    if diarize:
-        names = tuple(n.strip() for n in speaker_names.split(",")) if speaker_names else ()
-        return DiarizationOptions(speaker_names=names, **speaker_options)  # type: ignore[arg-type]
-    # A token or a library from the environment is there for the runs that diarize, not a mistake in this one.
-    asked = [v for k, v in speaker_options.items() if k not in ("token", "speaker_library")] + [speaker_names]
-    if any(v is not None for v in asked):
-        raise UsageError("speaker options need --diarize")
-    if OutputFormat.rttm in output.formats and not channels:
-        raise UsageError("the rttm format needs speakers: --diarize or --channel-speakers")
-    return None

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from stt_cli.audio import SAMPLE_RATE, Signal, as_signal
 from stt_cli.errors import InputError, ModelUnavailableError, TranscriptionError
+from stt_cli.media.decode import SAMPLE_RATE, Signal, as_signal
 from stt_cli.models import ResolvedPipeline
 from stt_cli.privacy import keep_private
 from stt_cli.progress import ProgressHook

@@ -40,7 +40,7 @@ from pyannote.core import Annotation, Segment, SlidingWindow
 from pyannote.pipeline.parameter import Uniform
 
 from stt_cli.asr.chunking import runs
-from stt_cli.audio import SAMPLE_RATE, Signal, SignalInMemory, read_spans
+from stt_cli.media.decode import SAMPLE_RATE, Signal, SignalInMemory, read_spans
 
 Window = tuple[float, float, tuple[int, int]]  # start s, end s, (first frame, last frame)
 BLOCK_SECONDS = 600.0  # of audio segmented at a time (20 MB of signal; a 10-minute block costs 2 % in margins)

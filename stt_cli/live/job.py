@@ -17,12 +17,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from stt_cli import resume
 from stt_cli.errors import OutputUnwritableError, SttError, UsageError
 from stt_cli.fileio import check_name_fits
 from stt_cli.live.recording import Recorder
 from stt_cli.live.session import LiveEvent, LiveSession, LiveSource
 from stt_cli.options import OutputFormat, OutputOptions
+from stt_cli.records import resume
 from stt_cli.types import Transcript
 from stt_cli.writers import get_writer
 

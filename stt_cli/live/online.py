@@ -20,8 +20,8 @@ from stt_cli.asr.chunking import Chunk
 from stt_cli.asr.loops import runaway_start
 from stt_cli.asr.vad import FRAME_SAMPLES, NoVad, StreamingVad
 from stt_cli.asr.whisper import Decoder, Profile
-from stt_cli.audio import SAMPLE_RATE
 from stt_cli.live.agreement import Agreement
+from stt_cli.media.decode import SAMPLE_RATE
 from stt_cli.types import Segment, Word
 
 # One greedy pass per decode: the temperature fallback would decode the buffer up to six times, and live text

@@ -24,17 +24,17 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from stt_cli.asr.whisper import Decoder
-from stt_cli.audio import mix_down
+from stt_cli.diarization.channels import FRAME, SKIP, ChannelActivity, ChannelLevels
 from stt_cli.errors import ChannelCountError, EmptyAudioError, InternalError, LiveSourceError, SttError
 from stt_cli.fileio import sha256_file
 from stt_cli.live.lines import Line, LineBuilder
 from stt_cli.live.online import LiveRecogniser, Update
 from stt_cli.live.recording import Recorder
 from stt_cli.live.sources import StreamFacts
+from stt_cli.media.decode import mix_down
 from stt_cli.progress import StageClock
 from stt_cli.provenance import InputInfo, ModelInfo
 from stt_cli.review.confidence import with_confidence
-from stt_cli.speakers.channels import FRAME, SKIP, ChannelActivity, ChannelLevels
 from stt_cli.types import Transcript, Word
 
 if TYPE_CHECKING:

@@ -25,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from stt_cli.audio import SAMPLE_RATE, BlockMaker, decode_container, ffmpeg_reason
 from stt_cli.errors import AudioDecodeError, InputNotFoundError, LiveSourceError, UsageError
 from stt_cli.fileio import open_input
+from stt_cli.media.decode import SAMPLE_RATE, BlockMaker, decode_container, ffmpeg_reason
 
 BLOCK_SECONDS = 0.1  # live audio is handed on in blocks this long: the delay it adds is a tenth of a second
 _POLL = 0.05  # s between looks at a pipe or a file that has nothing new
@@ -204,7 +204,7 @@ def file_blocks(path: Path, pace: float, stop: threading.Event, facts: list[Stre
     """
     import av
 
-    from stt_cli.audio import open_container
+    from stt_cli.media.decode import open_container
 
     try:
         with open_input(path) as handle, open_container(handle) as container:

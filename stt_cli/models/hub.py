@@ -9,14 +9,11 @@ import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from stt_cli.errors import ModelUnavailableError
 from stt_cli.fileio import atomic_write_text, sha256_file
 from stt_cli.models.bundled import IMPORT_RECORD, checked_sha256, import_record
-
-if TYPE_CHECKING:
-    from stt_cli.models import ResolvedModel
+from stt_cli.models.local import ResolvedModel, resolve_local, store_dir
 
 # What faster-whisper loads of a CTranslate2 Whisper repository (the rest is left on the hub).
 _FILES = ["config.json", "preprocessor_config.json", "model.bin", "tokenizer.json", "vocabulary.*"]
@@ -51,8 +48,6 @@ def resolve_hub(name: str, *, bundled: list[str], offline: bool, progress: bool 
     Raises:
         ModelUnavailableError: unknown, not here and not fetchable, or damaged since it was fetched.
     """
-    from stt_cli.models import ResolvedModel, _resolve_local, store_dir
-
     if repository(name) is None:
         raise ModelUnavailableError(
             f"unknown model '{name}'; use a bundled model ({', '.join(bundled)}), a Whisper size such as "
@@ -72,7 +67,7 @@ def resolve_hub(name: str, *, bundled: list[str], offline: bool, progress: bool 
             f"model ({', '.join(bundled)})"
         ) from e
     _check_or_record(folder, name)
-    resolved = _resolve_local(name, folder)
+    resolved = resolve_local(name, folder)
     return ResolvedModel(name, resolved.path, resolved.sha256, "hub", resolved.english_only)
 
 

@@ -13,10 +13,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from stt_cli import models
 from stt_cli.errors import ModelUnavailableError, UsageError
 from stt_cli.fileio import atomic_write_text, current_umask, sha256_file
-from stt_cli.models.bundled import IMPORT_RECORD, load_manifest
+from stt_cli.models.bundled import IMPORT_RECORD, import_record, load_manifest
+from stt_cli.models.find import resolve, resolve_pipeline
+from stt_cli.models.local import REQUIRED_FILES, store_dir
 
 _RESERVED = {"hub", "diarization"}
 
@@ -66,12 +67,12 @@ def inventory() -> list[StoredModel]:
     for name, entry in manifest.get("models", {}).items():
         found.append(_speech(name, "bundled", entry.get("languages", "")))
     try:
-        pipeline = models.resolve_pipeline(None)
+        pipeline = resolve_pipeline(None)
         folder = Path(pipeline.source)
         found.append(StoredModel("bundled", "diarization", "bundled", folder, _size(folder), pipeline.sha256, ""))
     except ModelUnavailableError as e:
         found.append(StoredModel("bundled", "diarization", "bundled", None, 0, None, "", str(e)))
-    store = models.store_dir()
+    store = store_dir()
     for folder in _folders(store):
         taken = folder.name in manifest.get("models", {}) or folder.name in _RESERVED
         if not taken and (folder / "model.bin").is_file():
@@ -92,7 +93,7 @@ def _folders(store: Path) -> list[Path]:
 
 def _speech(name: str, origin: str, languages: str, display: str | None = None) -> StoredModel:
     try:
-        resolved = models.resolve(name, assemble=False)
+        resolved = resolve(name, assemble=False)
     except ModelUnavailableError as e:
         return StoredModel(display or name, "speech", origin, None, 0, None, languages, str(e))
     languages = languages or ("en" if resolved.english_only else "multilingual")
@@ -118,7 +119,7 @@ def verify() -> list[FileCheck]:
         elif model.kind == "diarization":
             expected = {f: s["sha256"] for f, s in manifest["pipelines"]["bundled"]["files"].items()}
         elif model.origin == "imported":
-            expected = models.import_record(model.path, model.name)  # resolved above: readable
+            expected = import_record(model.path, model.name)  # resolved above: readable
         else:
             checks.append(FileCheck(model.name, model.path, True, "no recorded checksums (downloaded)"))
             continue
@@ -148,7 +149,7 @@ def import_model(source: Path, name: str | None = None) -> StoredModel:
         UsageError: the folder is not a model, or the name is taken.
         ModelUnavailableError: the store is not writable.
     """
-    missing = [f for f in models.REQUIRED_FILES if not (source / f).is_file()]
+    missing = [f for f in REQUIRED_FILES if not (source / f).is_file()]
     if not source.is_dir() or missing:
         raise UsageError(
             f"{source} is not a CTranslate2 Whisper model folder (needs {', '.join(missing or ['a folder'])})"
@@ -156,7 +157,7 @@ def import_model(source: Path, name: str | None = None) -> StoredModel:
     name = name or source.name
     if "/" in name or name in _RESERVED or name in load_manifest().get("models", {}):
         raise UsageError(f"'{name}' cannot be used as a model name here; choose another with `name`")
-    target = models.store_dir() / name
+    target = store_dir() / name
     if target.exists():
         raise UsageError(f"the store already has a model called '{name}' ({target}); choose another with `name`")
     try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from stt_cli.levels import CLIPPED_SHARE, QUIET_DBFS
+from stt_cli.media.levels import CLIPPED_SHARE, QUIET_DBFS
 from stt_cli.review.confidence import mean_confidence
 from stt_cli.types import RetryOutcome, RetryReason, SpeakerTurn, Transcript, Word
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from stt_cli.audio import Signal
 from stt_cli.errors import InputError, SpeakerLibraryError
 from stt_cli.fileio import FileIdentity, check_unchanged, identity_of, sha256_file, shown
-from stt_cli.probe import MediaInfo
+from stt_cli.media.decode import Signal
+from stt_cli.media.probe import MediaInfo
 from stt_cli.speakers.library import Enrolment
 from stt_cli.speakers.match import solo_spans
 from stt_cli.speakers.voices import VoiceEncoder, speech_spans
@@ -80,7 +80,7 @@ def _samples(path: Path) -> tuple[np.ndarray, str]:
     Raises:
         InputError: not usable audio, or changed while it was read.
     """
-    from stt_cli.audio import load_audio
+    from stt_cli.media.decode import load_audio
 
     path = Path(path)
     _check(path)
@@ -93,7 +93,7 @@ def _samples(path: Path) -> tuple[np.ndarray, str]:
 
 def _recording(path: Path, track: int) -> tuple[Signal, str, FileIdentity]:
     """A recording to read again where its speaker's turns are, its sha256, and its identity to check after."""
-    from stt_cli.audio import SignalFromFile
+    from stt_cli.media.decode import SignalFromFile
 
     info = _check(path)
     before = identity_of(path)
@@ -103,7 +103,7 @@ def _recording(path: Path, track: int) -> tuple[Signal, str, FileIdentity]:
 
 
 def _check(path: Path) -> MediaInfo:
-    from stt_cli import probe
+    from stt_cli.media import probe
     from stt_cli.options import InputOptions
 
     return probe.validate(path, InputOptions())

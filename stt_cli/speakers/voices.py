@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from stt_cli.audio import SAMPLE_RATE, Signal, as_signal, read_spans
+from stt_cli.media.decode import SAMPLE_RATE, Signal, as_signal, read_spans
 
 WINDOW = 1.5  # s; the window the bundled diarization embeds, so enrolled and found voices compare alike
 HOP = 0.75  # s; half a window: overlapping windows, without embedding each stretch of speech three times

@@ -1,16 +1,73 @@
-"""JSON: the whole transcript, schema in ``stt_cli/schema/transcript.schema.json``."""
+"""JSON: the whole transcript, schema in ``stt_cli/schema/transcript.schema.json``.
+
+The dictionaries are built here rather than on the types, because the JSON also carries what the review room
+computes from a transcript (each segment's confidence, the review counts): ``types.py`` knows nothing of
+``review/``."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from stt_cli.types import Transcript
+from stt_cli.provenance import round_seconds, round_share
+from stt_cli.review.calibration import MODEL
+from stt_cli.review.confidence import mean_confidence
+from stt_cli.review.spans import review_summary
+from stt_cli.types import SCHEMA_VERSION, Segment, Transcript
 from stt_cli.writers.base import ResultWriter
 
 
 def transcript_json(transcript: Transcript) -> str:
     """The JSON text of a transcript (what ``-f json`` writes)."""
-    return json.dumps(transcript.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(transcript_dict(transcript), ensure_ascii=False, indent=2) + "\n"
+
+
+def transcript_dict(t: Transcript) -> dict[str, Any]:
+    """The transcript as the JSON schema lays it out (the inverse of ``reading.transcript_from_dict``)."""
+    summary = review_summary(t)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "input": t.input.to_dict(),
+        "duration": round_seconds(t.duration),
+        "language": t.language,
+        "language_source": t.language_source.value,
+        "language_probability": None if t.language_probability is None else round(t.language_probability, 4),
+        "language_candidates": list(t.language_candidates),
+        "language_probabilities": {k: round(v, 4) for k, v in t.language_probabilities.items()},
+        "task": t.task,
+        "model": t.model.to_dict(),
+        "settings": dict(t.settings),
+        "text": t.text,
+        "warnings": list(t.warnings),
+        "diarization_model": None if t.diarization_model is None else t.diarization_model.to_dict(),
+        "speakers": [s.to_dict() for s in t.speakers],
+        "turns": [turn.to_dict() for turn in t.turns],
+        "chunks": t.chunks,
+        "retries": [r.to_dict() for r in t.retries],
+        "corrections": [c.to_dict() for c in t.corrections],
+        "provenance": None if t.provenance is None else t.provenance.to_dict(),
+        "case": t.case.to_dict(),
+        "confidence": summary["confidence"],
+        "review": {"counts": summary["counts"], "calibrated_on": MODEL},
+        "segments": [segment_dict(s) for s in t.segments],
+    }
+
+
+def segment_dict(s: Segment) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "start": round_seconds(s.start),
+        "end": round_seconds(s.end),
+        "speaker": s.speaker,
+        "speaker_confidence": round_share(s.speaker_confidence),
+        "confidence": round_share(mean_confidence(w.confidence for w in s.words)),
+        "language": s.language,
+        "text": s.text,
+        "words": [w.to_dict() for w in s.words],
+        "avg_logprob": round(s.avg_logprob, 4),
+        "no_speech_prob": round(s.no_speech_prob, 4),
+        "compression_ratio": round(s.compression_ratio, 4),
+    }
 
 
 class JsonWriter(ResultWriter):

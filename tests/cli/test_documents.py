@@ -12,7 +12,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from stt_cli.audio import load_audio
+from stt_cli.media.decode import load_audio
 from tests.support.cli import error_lines, stt
 from tests.support.media import write_tracks
 from tests.support.rooms import microphones

@@ -215,7 +215,7 @@ def test_bad_live_inputs_get_one_line_and_a_code(tmp_path) -> None:
 
 
 def test_the_microphone_path_with_a_stand_in_device(monkeypatch, tmp_path) -> None:
-    from stt_cli.audio import load_audio
+    from stt_cli.media.decode import load_audio
     from tests.support.media import encode_like
 
     at_48k = tmp_path / "48k.wav"
@@ -223,7 +223,7 @@ def test_the_microphone_path_with_a_stand_in_device(monkeypatch, tmp_path) -> No
     monkeypatch.setitem(sys.modules, "sounddevice", FakePortAudio(_samples_48k(at_48k)))
     assert "USB Court Mic" in stt("live", "--list-devices").stdout
     kept = tmp_path / "mic.wav"
-    result = stt("live", *MODEL, "--device", "usb", "--name", "mic", "-o", tmp_path, "--record", kept)
+    result = stt("live", *MODEL, "--microphone", "usb", "--name", "mic", "-o", tmp_path, "--record", kept)
     # The stand-in plays one clip and is unplugged: the transcript of what it heard is written, and the loss
     # is reported with its code.
     assert result.exit_code == 1 and "[live_source]" in error_lines(result)[0], result.output

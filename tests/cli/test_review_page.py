@@ -23,7 +23,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory) -> Path:
-    from stt_cli.audio import load_audio
+    from stt_cli.media.decode import load_audio
 
     folder = tmp_path_factory.mktemp("review")
     clips = ["1089-134686-0000.flac", "61-70968-0000.flac", "1089-134691-0000.flac"]

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from stt_cli.batch import Batch, BatchEvents, run_batch
-from stt_cli.inputs import InputFile
+from stt_cli.batch.inputs import InputFile
+from stt_cli.batch.run import Batch, BatchEvents, run_batch
 from stt_cli.options import OutputFormat, OutputOptions
 from tests.support.cli import stt
 from tests.support.media import at_level, encode_like, load_mono16k, write_tracks, write_wav

@@ -11,8 +11,9 @@ import sys
 import pytest
 
 from stt_cli import models
-from stt_cli.audio import load_audio
 from stt_cli.diarization import Diarizer
+from stt_cli.media.decode import load_audio
+from stt_cli.models import find
 
 pytestmark = [pytest.mark.integration, pytest.mark.diarization]
 
@@ -85,7 +86,7 @@ def test_a_damaged_bundled_file_is_refused(tmp_path, monkeypatch):
     copy = tmp_path / "models"
     shutil.copytree(models.ASSETS, copy)
     (copy / "diarization" / "config.yaml").write_text("pipeline: tampered\n")
-    monkeypatch.setattr(models, "ASSETS", copy)
+    monkeypatch.setattr(find, "ASSETS", copy)
     with pytest.raises(models.ModelUnavailableError, match=r"fails its sha256 check"):
         models.resolve_pipeline(None)
 
@@ -205,7 +206,7 @@ def test_a_recording_read_in_blocks_diarizes_as_in_one_pass(diarizer, data_dir, 
     from pyannote.metrics.diarization import DiarizationErrorRate
 
     import stt_cli.diarization.pipeline as windowed
-    from stt_cli.audio import SignalFromFile
+    from stt_cli.media.decode import SignalFromFile
     from tests.support.media import write_wav
 
     clips = [load_audio(data_dir / "multi_pyannote" / f"{n}.flac").samples for n in ("sample", "dev00", "dev01")]

@@ -12,7 +12,7 @@ import pytest
 from stt_cli.asr.chunking import ChunkPolicy, stream_chunks
 from stt_cli.asr.vad import StreamingVad
 from stt_cli.asr.whisper import Decoder
-from stt_cli.audio import load_audio
+from stt_cli.media.decode import load_audio
 from stt_cli.options import AsrOptions
 from tests.support.cli import stt
 

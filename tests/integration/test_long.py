@@ -14,6 +14,7 @@ import pytest
 
 from stt_cli.options import AsrOptions
 from stt_cli.pipeline import Transcriber
+from stt_cli.writers.json import transcript_dict
 from tests.support.media import load_mono16k, write_wav
 from tests.support.scoring import corpus_wer, normalise, repeated_ngram_runs
 
@@ -150,7 +151,7 @@ def test_speech_the_decoder_skipped_is_transcribed_again(base_transcriber, clips
     skipped_text = " ".join(clips[n][1] for n in names[1:3])
     assert normalise(skipped_text)[:40] in normalise(transcript.text)
     assert corpus_wer([reference], [transcript.text]) < 0.08
-    assert transcript.to_dict()["retries"][0]["reason"] == "coverage"
+    assert transcript_dict(transcript)["retries"][0]["reason"] == "coverage"
 
 
 def test_batched_decoding_hears_the_same_words(base_transcriber, clips, tmp_path):

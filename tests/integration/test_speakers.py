@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from stt_cli.audio import load_audio
+from stt_cli.media.decode import load_audio
 from tests.support.cli import stt
 from tests.support.media import encode_like
 
@@ -132,11 +132,11 @@ def test_a_library_from_another_encoder_is_refused_and_a_damaged_entry_is_report
 def test_a_clip_that_changes_while_it_is_enrolled_is_not_recorded(tmp_path, monkeypatch):
     # The sha256 an enrolment records must be of the bytes embedded: a clip still being copied (it grows
     # after it was decoded) is refused, as a transcription refuses it, and the library is left as it was.
-    import stt_cli.audio
+    import stt_cli.media.decode
 
     clip = tmp_path / "hakim.flac"
     clip.write_bytes((CLIPS / JUDGE[0]).read_bytes())
-    decode = stt_cli.audio.load_audio
+    decode = stt_cli.media.decode.load_audio
 
     def decode_then_grow(path: Path, **kwargs: object) -> object:
         decoded = decode(path, **kwargs)  # type: ignore[arg-type]
@@ -144,7 +144,7 @@ def test_a_clip_that_changes_while_it_is_enrolled_is_not_recorded(tmp_path, monk
             f.write(b"\0" * 4096)
         return decoded
 
-    monkeypatch.setattr(stt_cli.audio, "load_audio", decode_then_grow)
+    monkeypatch.setattr(stt_cli.media.decode, "load_audio", decode_then_grow)
     result = stt("speakers", "enroll", "Hakim Ahmad", clip, "--speaker-library", tmp_path / "suara")
     assert result.exit_code == 3, result.stderr
     assert "[input_changed]" in result.stderr and "grew" in result.stderr and "Traceback" not in result.stderr

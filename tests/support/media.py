@@ -8,7 +8,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from stt_cli.audio import load_audio
+from stt_cli.media.decode import load_audio
 
 
 def load_mono16k(path: Path) -> np.ndarray:

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from stt_cli.audio import SAMPLE_RATE, iter_audio, load_audio
 from stt_cli.errors import TooLongError
+from stt_cli.media.decode import SAMPLE_RATE, iter_audio, load_audio
+from stt_cli.media.probe import check_complete, probe, validate
 from stt_cli.options import InputOptions
-from stt_cli.probe import check_complete, probe, validate
 from tests.support.media import encode_like, load_mono16k, write_wav
 
 
@@ -61,7 +61,7 @@ def test_a_complete_file_is_not_called_truncated(jfk):
 
 def test_spans_read_in_one_pass_match_slices_of_the_whole_signal():
     """The diarization reads a recording again span by span; what it reads must be what memory would hold."""
-    from stt_cli.audio import SignalInMemory, read_spans
+    from stt_cli.media.decode import SignalInMemory, read_spans
 
     class Blocks(SignalInMemory):
         def blocks(self):  # odd block sizes, as a decoder gives them

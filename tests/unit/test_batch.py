@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from stt_cli import batch
+from stt_cli.batch import run as batch
+from stt_cli.batch.inputs import InputFile
+from stt_cli.batch.outcomes import BatchEvents, Status
 from stt_cli.errors import EmptyAudioError, SttError
 from stt_cli.fileio import sha256_file
-from stt_cli.inputs import InputFile
 from stt_cli.options import InputOptions, OutputFormat, OutputOptions
-from stt_cli.outcomes import BatchEvents, Status
 from stt_cli.progress import ProgressHook, no_progress
 from stt_cli.types import InputInfo, Transcript
 from tests.support.builders import transcript

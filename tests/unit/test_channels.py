@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from stt_cli.speakers.channels import FRAME, ChannelActivity, ChannelLevels, parse_channel_names
+from stt_cli.cli.parse import parse_channel_names
+from stt_cli.diarization.channels import FRAME, ChannelActivity, ChannelLevels
 from stt_cli.types import Segment, Word
 
 SECOND = int(1 / FRAME)  # frames

@@ -11,14 +11,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from stt_cli import resume, sniff
 from stt_cli.asr.loops import collapse_repeats
-from stt_cli.audio import SAMPLE_RATE, iter_channels, load_audio, mix_down
+from stt_cli.batch.inputs import discover
 from stt_cli.errors import TooLargeError, UsageError
 from stt_cli.fileio import shown, text_of
-from stt_cli.inputs import discover
+from stt_cli.media import sniff
+from stt_cli.media.decode import SAMPLE_RATE, iter_channels, load_audio, mix_down
+from stt_cli.media.probe import probe, validate
 from stt_cli.options import InputOptions
-from stt_cli.probe import probe, validate
+from stt_cli.records import resume
 from stt_cli.types import Segment
 from tests.support.media import encode_like, load_mono16k, write_tracks, write_wav
 
@@ -170,7 +171,7 @@ def test_a_missing_name_with_brackets_is_not_found_but_a_star_pattern_is_no_medi
 
 def test_a_name_longer_than_the_system_allows_is_one_clear_error(tmp_path):
     from stt_cli.errors import InputNotFoundError
-    from stt_cli.probe import check_readable
+    from stt_cli.media.probe import check_readable
 
     found = discover([str(tmp_path / ("x" * 300 + ".flac"))])
     with pytest.raises(InputNotFoundError, match="longer than this system allows"):
@@ -210,7 +211,7 @@ def test_a_damaged_record_vouches_for_nothing(tmp_path):
 
 
 def test_an_edited_output_is_kept_beside_under_a_dated_name(tmp_path):
-    from stt_cli.resume import backup_path
+    from stt_cli.records.resume import backup_path
 
     backup = backup_path(tmp_path / "hearing.srt")
     assert backup.parent == tmp_path and backup.name.startswith("hearing.edited-") and backup.suffix == ".srt"
@@ -227,7 +228,7 @@ def test_collapsing_a_loop_works_without_word_timestamps():
 
 
 def test_the_level_meter_tells_quiet_and_clipped(speech):
-    from stt_cli.levels import SignalMeter
+    from stt_cli.media.levels import SignalMeter
     from tests.support.media import at_level
 
     def stats(x: np.ndarray):

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from stt_cli.audio import load_audio
 from stt_cli.errors import SttError
+from stt_cli.media.decode import load_audio
+from stt_cli.media.probe import validate
 from stt_cli.options import InputOptions
-from stt_cli.probe import validate
 
 PREFIXES = [
     b"",
@@ -118,7 +118,7 @@ def test_joined_and_mutated_streams_decode_or_fail_with_a_code(tmp_path_factory,
     data = _mutate(b"".join(encoded[f] for f in families), mutations)
     path = tmp_path_factory.mktemp("mutated") / f"stream.{suffix}"
     path.write_bytes(data)
-    from stt_cli.audio import iter_channels
+    from stt_cli.media.decode import iter_channels
 
     try:
         info = validate(path, InputOptions(max_duration=600))

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from stt_cli import sniff
+from stt_cli.batch.inputs import discover
+from stt_cli.cli.parse import parse_duration, parse_size
 from stt_cli.errors import UsageError
-from stt_cli.inputs import discover
-from stt_cli.options import OutputFormat, OutputOptions, parse_duration, parse_size
+from stt_cli.media import sniff
+from stt_cli.options import OutputFormat, OutputOptions
 from stt_cli.writers import output_path
 
 

@@ -1,7 +1,8 @@
 import pytest
 
+from stt_cli.cli.parse import parse_formats
 from stt_cli.errors import UsageError
-from stt_cli.options import AsrOptions, OutputFormat, OutputOptions, parse_formats
+from stt_cli.options import AsrOptions, OutputFormat, OutputOptions
 
 
 def test_formats_accept_comma_lists_and_repeats_without_duplicates():
@@ -73,7 +74,7 @@ def test_bcp47_tags_iso_codes_and_names_map_to_whisper_codes(written, code):
 
 @pytest.mark.parametrize("text", ["nan", "inf", "-inf", "1e400", "12x", ""])
 def test_sizes_that_are_no_number_of_bytes_are_usage_errors(text):
-    from stt_cli.options import parse_size
+    from stt_cli.cli.parse import parse_size
 
     with pytest.raises(UsageError, match="is not a size"):
         parse_size(text)

@@ -65,7 +65,8 @@ def test_the_scheduler_examples_in_the_readme_are_the_files_that_are_tested():
 def test_the_indexed_job_gives_stt_the_shard_count_it_runs_with():
     import yaml
 
-    from stt_cli.scale.shards import Shard, from_environment
+    from stt_cli.batch.shards import Shard
+    from stt_cli.cli.parse import shard_from_environment as from_environment
 
     job = yaml.safe_load((ROOT / "examples/kubernetes/transcribe-indexed-job.yaml").read_text(encoding="utf-8"))
     spec = job["spec"]

@@ -13,13 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from stt_cli.batch.inputs import InputFile
+from stt_cli.batch.outcomes import Status
+from stt_cli.batch.shards import Shard, in_order
+from stt_cli.batch.status import batch_state
+from stt_cli.cli.parse import parse_shard
+from stt_cli.cli.parse import shard_from_environment as from_environment
 from stt_cli.errors import EmptyAudioError, UsageError
-from stt_cli.inputs import InputFile
 from stt_cli.options import OutputOptions
-from stt_cli.outcomes import Status
-from stt_cli.scale import claims
-from stt_cli.scale.shards import Shard, from_environment, in_order, parse_shard
-from stt_cli.scale.status import batch_state
+from stt_cli.records import claims
 from tests.unit.test_batch import Stub, files, run
 
 

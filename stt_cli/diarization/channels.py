@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from stt_cli.asr.chunking import runs
-from stt_cli.audio import SAMPLE_RATE
+from stt_cli.media.decode import SAMPLE_RATE
 from stt_cli.types import Segment, SpeakerTurn
 
 FRAME = 0.05  # s per level frame: a syllable is 0.1-0.3 s, so a word spans several frames
@@ -35,20 +35,6 @@ ABOVE_FLOOR = 12.0  # dB above a channel's own noise floor (its quietest 5 % of 
 FILL_GAP = 0.3  # s; a channel's pauses shorter than this stay inside its turn
 SHORTEST_TURN = 0.2  # s; a shorter burst (a cough, a chair) is not a turn
 SKIP = "-"
-
-
-def parse_channel_names(text: str) -> tuple[str, ...]:
-    """``"Judge,Witness,-,Defence"`` -> one name per channel, ``-`` for a channel left out.
-
-    Raises:
-        ValueError: no channel named, or an empty name.
-    """
-    names = tuple(name.strip() for name in text.split(","))
-    if any(not name for name in names):
-        raise ValueError("a channel has an empty name; give one name per channel, `-` to skip one")
-    if all(name == SKIP for name in names):
-        raise ValueError("every channel is skipped; name at least one")
-    return names
 
 
 class ChannelLevels:

@@ -7,9 +7,9 @@ import contextlib
 import tempfile
 from pathlib import Path
 
-from stt_cli import resume
 from stt_cli.errors import OutputUnwritableError, UsageError
 from stt_cli.fileio import check_name_fits, shown
+from stt_cli.records import resume
 
 
 def identities(paths: list[Path]) -> frozenset[tuple[int, int]]:

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stt_cli import resume
-from stt_cli.inputs import InputFile
+from stt_cli.batch.inputs import InputFile
 from stt_cli.options import OutputFormat, OutputOptions
-from stt_cli.scale import claims, failures
+from stt_cli.records import claims, failures, resume
 from stt_cli.writers import output_path
 
 STATES = ("done", "failed", "pending", "claimed", "stale")
@@ -105,7 +104,7 @@ def file_state(item: InputFile, output: OutputOptions, *, timeout: float) -> Fil
 def _declared(path: Path) -> float | None:
     """What the container says the audio lasts (its header only: nothing is decoded)."""
     from stt_cli.errors import SttError
-    from stt_cli.probe import probe
+    from stt_cli.media.probe import probe
 
     try:
         tracks = probe(path).tracks

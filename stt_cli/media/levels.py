@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stt_cli.audio import SAMPLE_RATE
+from stt_cli.media.decode import SAMPLE_RATE
 
 _FRAME = SAMPLE_RATE // 50  # 20 ms frames for the level
 _BINS = np.arange(-120.0, 1.0, 0.5)  # dBFS histogram edges

@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from stt_cli import resume, reuse
+from stt_cli.batch.guards import check_summary_path, check_writable, identities
+from stt_cli.batch.inputs import InputFile, discover
+from stt_cli.batch.outcomes import BatchEvents, BatchResult, FileOutcome, Status, problem_outcomes, write_summary
+from stt_cli.batch.shards import Shard, in_order
 from stt_cli.case import CaseOptions
 from stt_cli.errors import (
     ClaimLostError,
@@ -31,15 +34,11 @@ from stt_cli.errors import (
     SttError,
 )
 from stt_cli.fileio import sha256_file, shown
-from stt_cli.guards import check_summary_path, check_writable, identities
-from stt_cli.inputs import InputFile, discover
+from stt_cli.media.probe import check_readable
 from stt_cli.options import InputOptions, OutputFormat, OutputOptions
-from stt_cli.outcomes import BatchEvents, BatchResult, FileOutcome, Status, problem_outcomes, write_summary
-from stt_cli.probe import check_readable
 from stt_cli.progress import ProgressHook, no_progress
+from stt_cli.records import claims, failures, resume, reuse
 from stt_cli.review.spans import review_summary
-from stt_cli.scale import claims, failures
-from stt_cli.scale.shards import Shard, in_order
 from stt_cli.types import SCHEMA_VERSION, Transcript
 from stt_cli.writers import get_writer, output_path
 

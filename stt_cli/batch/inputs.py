@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from stt_cli import sniff
 from stt_cli.errors import InputError, InputNotFoundError, NoMediaFoundError, UsageError
+from stt_cli.media import sniff
 
 
 @dataclass(frozen=True)

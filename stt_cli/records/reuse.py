@@ -15,9 +15,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from stt_cli import resume
 from stt_cli.errors import SttError
 from stt_cli.fileio import NAME_MAX, atomic_write_text, sha256_file, text_of
+from stt_cli.records import resume
 from stt_cli.types import Transcript
 from stt_cli.writers.json import transcript_json
 from stt_cli.writers.reading import read_transcript

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stt_cli import resume
+from stt_cli.batch.outcomes import BatchResult, FileOutcome, Status
 from stt_cli.case import CaseInfo, CaseOptions
 from stt_cli.errors import OutputClashError, OutputEditedError, OutputUnwritableError, SttError
 from stt_cli.fileio import atomic_write_bytes, check_name_fits
 from stt_cli.options import OutputFormat, OutputOptions
-from stt_cli.outcomes import BatchResult, FileOutcome, Status
+from stt_cli.records import resume
 from stt_cli.types import Transcript
 from stt_cli.writers import get_writer
 from stt_cli.writers.reading import read_transcript

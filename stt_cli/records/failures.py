@@ -14,7 +14,7 @@ from typing import Any
 
 from stt_cli.errors import SttError
 from stt_cli.fileio import atomic_write_text, text_of
-from stt_cli.resume import record_path
+from stt_cli.records.resume import record_path
 
 
 def failure_path(source: Path, folder: Path) -> Path:

@@ -26,10 +26,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from stt_cli import sniff
 from stt_cli.errors import OutputClashError, OutputEditedError, OutputUnwritableError
 from stt_cli.fileio import NAME_MAX, atomic_write_text, check_name_fits, sha256_file, shown
+from stt_cli.media import sniff
 from stt_cli.options import OutputFormat
+from stt_cli.version import TOOL
 
 RECORD_VERSION = 1
 
@@ -138,11 +139,9 @@ def write_record(path: Path, record: Record, *, source: Path) -> None:
     Its outputs should include those a person edited and stt left alone, with their old entries, so that they
     are still recognised as edited (and kept) next time.
     """
-    from stt_cli import __version__
-
     data = {
         "record_version": RECORD_VERSION,
-        "tool": f"stt {__version__}",
+        "tool": TOOL,
         "fingerprint": record.fingerprint,
         "input": {"path": os.fsencode(source).decode("utf-8", "backslashreplace"), "size_bytes": record.input_size,
                   "sha256": record.input_sha256, "duration": record.duration},

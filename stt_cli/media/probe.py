@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stt_cli import sniff
-from stt_cli.audio import ffmpeg_reason, open_container
 from stt_cli.errors import (
     AudioDecodeError,
     EmptyFileError,
@@ -26,6 +24,8 @@ from stt_cli.errors import (
     UnsupportedFormatError,
 )
 from stt_cli.fileio import open_input
+from stt_cli.media import sniff
+from stt_cli.media.decode import ffmpeg_reason, open_container
 from stt_cli.options import InputOptions
 
 # Containers whose declared duration comes from an exact sample count, so that decoding much less than

@@ -15,12 +15,12 @@ does not pass ``completions`` on).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from stt_cli.batch.inputs import InputFile
 from stt_cli.errors import UsageError
-from stt_cli.inputs import InputFile
 
 
 @dataclass(frozen=True)
@@ -42,40 +42,6 @@ class Shard:
     def owns(self, item: InputFile) -> bool:
         key = PurePath(item.relative_dir, item.path.name).as_posix().encode("utf-8", "surrogateescape")
         return int(hashlib.sha256(key).hexdigest()[:16], 16) % self.count == self.index
-
-
-def parse_shard(text: str) -> Shard:
-    """``K/N`` with ``1 <= K <= N`` (the K-th of N shards)."""
-    try:
-        k, n = (int(part) for part in text.split("/"))
-    except ValueError:
-        raise UsageError(f"--shard {text!r}: give K/N, e.g. 2/3 for the second of three shards") from None
-    if n < 1:
-        raise UsageError(f"--shard {text!r}: N must be 1 or more")
-    return Shard(k - 1, n)
-
-
-def from_environment(env: Mapping[str, str]) -> Shard | None:
-    """The shard a scheduler's array variables give, or ``None`` outside an array job.
-
-    Raises:
-        UsageError: the variables are there but do not make sense (an Indexed Job without STT_SHARD_COUNT).
-    """
-    try:
-        if "SLURM_ARRAY_TASK_ID" in env and "SLURM_ARRAY_TASK_COUNT" in env:
-            task, first = int(env["SLURM_ARRAY_TASK_ID"]), int(env.get("SLURM_ARRAY_TASK_MIN", "0"))
-            step = int(env.get("SLURM_ARRAY_TASK_STEP", "1")) or 1
-            return Shard((task - first) // step, int(env["SLURM_ARRAY_TASK_COUNT"]), "Slurm's job array")
-        if "JOB_COMPLETION_INDEX" in env:
-            if "STT_SHARD_COUNT" not in env:
-                raise UsageError(
-                    "JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job) but STT_SHARD_COUNT is not: "
-                    "set it to the Job's completions"
-                )
-            return Shard(int(env["JOB_COMPLETION_INDEX"]), int(env["STT_SHARD_COUNT"]), "the Indexed Job")
-    except ValueError as e:
-        raise UsageError(f"the scheduler's array variables cannot be read: {e}") from None
-    return None
 
 
 def in_order(files: Sequence[InputFile], shard: Shard | None, *, steal: bool) -> list[InputFile]:

@@ -11,9 +11,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from stt_cli import __version__
 from stt_cli.errors import EXIT_ALL_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, InputError, SttError
 from stt_cli.fileio import atomic_write_text, text_of
+from stt_cli.version import TOOL
 
 
 class Status(StrEnum):
@@ -95,7 +95,7 @@ class BatchResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "tool": f"stt {__version__}",
+            "tool": TOOL,
             "exit_code": self.exit_code,
             "interrupted": self.interrupted,
             "counts": {s.value: self.count(s) for s in Status},

@@ -10,6 +10,9 @@ on the command line without the dashes (``output-dir``) or with underscores (``o
     vocabulary = "/srv/court/pn-jakarta/terms.txt"
     format = ["srt", "json", "docx"]
 
+A ``[live]`` table does the same for ``stt live``, which also takes from ``[transcribe]`` the options the two
+commands share (the model, the languages, the vocabulary of the court), so a court sets them once.
+
 What is given on the command line wins, then environment variables, then this file, then stt's defaults.
 A relative path in the file (``vocabulary = "terms.txt"``) is taken from the file's own folder.
 """
@@ -24,7 +27,7 @@ from typing import Any
 
 from stt_cli.errors import UsageError
 
-SECTIONS = ("transcribe",)
+SECTIONS = ("transcribe", "live")
 
 
 @dataclass(frozen=True)

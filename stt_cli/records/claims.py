@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from stt_cli.resume import record_path
+from stt_cli.records.resume import record_path
 
 DEFAULT_TIMEOUT = 600.0  # s without renewal after which a claim is stale
 _RENEWALS = 4  # renewals per timeout: a worker must miss three in a row before its claim looks stale
