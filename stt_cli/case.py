@@ -75,13 +75,15 @@ class CaseOptions:
         merged.update(self.given)
         return merged
 
-    def settings_for(self, recording: Path) -> dict[str, Any]:
-        """What of the case shapes a recording's documents (for the resume fingerprint)."""
-        return {"fields": self.fields_for(recording), "start_time": self.start_time}
+    def settings(self, fields: dict[str, str]) -> dict[str, Any]:
+        """What of the case shapes a recording's documents (for the resume fingerprint), from its
+        :meth:`fields_for`."""
+        return {"fields": fields, "start_time": self.start_time}
 
-    def for_recording(self, recording: Path, creation_time: str | None) -> CaseInfo:
-        """The case of one recording, its start from ``start_time`` or else the container's tag."""
-        merged = self.fields_for(recording)
+    def info(self, fields: dict[str, str], creation_time: str | None) -> CaseInfo:
+        """The case of one recording (its :meth:`fields_for`), its start from ``start_time`` or else the
+        container's tag."""
+        merged = fields
         if self.start_time is not None:
             return CaseInfo(tuple(merged.items()), self.start_time, "given")
         started = _container_time(creation_time)

@@ -128,7 +128,7 @@ class TooLongError(InputError):
         super().__init__(
             path,
             f"lasts {_hours(seconds)}, over the {_hours(limit)} limit",
-            "split it, or raise `max_duration` (0 for no limit) if this machine has the memory",
+            "split it, or raise `max_duration` (0 for no limit) if it really is one recording",
         )
 
 

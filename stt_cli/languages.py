@@ -181,3 +181,14 @@ def to_whisper(text: str) -> str:
 def name_of(code: str) -> str:
     """``"id"`` -> ``"Indonesian"``; an unknown code is returned as it is."""
     return LANGUAGES.get(code, (code, ()))[0]
+
+
+# What ends a sentence in the scripts Whisper writes: the Latin marks, the ellipsis, and the CJK full stop and
+# full-width question and exclamation marks. The subtitle writer and live lines both cut there (they once
+# disagreed on the full-width marks).
+SENTENCE_END = (".", "?", "!", "…", "。", "？", "！")
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether a word (as written, spacing aside) ends a sentence."""
+    return text.strip().endswith(SENTENCE_END)

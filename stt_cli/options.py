@@ -138,15 +138,20 @@ class AsrOptions:
             raise UsageError("`batch_size` must be between 1 and 64")
 
     @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages given, as Whisper's codes, the usual one first (empty: detect among all)."""
+        return tuple(self.language.split(",")) if self.language else ()
+
+    @property
     def forced_language(self) -> str | None:
         """The language decoding must use, when exactly one was given."""
-        return self.language if self.language and "," not in self.language else None
+        return self.languages[0] if len(self.languages) == 1 else None
 
     @property
     def candidates(self) -> tuple[str, ...]:
         """The languages detection chooses among (the first is the usual one); empty when one is forced or all
         are possible."""
-        return tuple(self.language.split(",")) if self.language and "," in self.language else ()
+        return self.languages if len(self.languages) > 1 else ()
 
     @property
     def chunk_seconds(self) -> float:
@@ -259,7 +264,9 @@ class DiarizationOptions:
         }
 
 
-DEFAULT_MAX_DURATION = 12 * 3600.0  # seconds: a full court day; 12 h of 16 kHz float32 is 2.8 GB of RAM
+# seconds: a full court day. Memory does not grow with a recording's length (audio is streamed through
+# recognition and diarization), so the limit is there to catch a wrong file (a week-long stream), not for RAM.
+DEFAULT_MAX_DURATION = 12 * 3600.0
 DEFAULT_MAX_SIZE = 16 * 2**30  # bytes: a 12-hour video at typical courtroom-camera bitrates
 
 

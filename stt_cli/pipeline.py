@@ -21,7 +21,7 @@ from stt_cli.options import AsrOptions, DiarizationOptions, InputOptions, Task
 from stt_cli.progress import ProgressHook, StageClock, no_progress
 from stt_cli.review.confidence import with_confidence
 from stt_cli.stream import DecodedStream, choose_track, signal_warnings
-from stt_cli.types import Attribution, InputInfo, ModelInfo, Segment, Transcript
+from stt_cli.types import Attribution, InputInfo, ModelInfo, NamedBy, Segment, Transcript
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -161,7 +161,7 @@ class Transcriber:
             language_probability=recognition.language_probability,
             language_candidates=recognition.language_candidates,
             language_probabilities=recognition.language_probabilities,
-            task=self.options.task.value,
+            task=self.options.task,
             segments=speakers.segments if speakers else segments,
             model=ModelInfo(name=self.model.name, path=str(self.model.path), sha256=self.model.sha256),
             settings=self.settings(),
@@ -238,7 +238,7 @@ class Transcriber:
         }
         matches = match_voices(found, library.voices)
         speakers = name_speakers(labelled.speakers, matches, self.diarization.speaker_names)
-        logger.info("voices matched: %s", {s.id: s.name for s in speakers if s.named_by == "voice"})
+        logger.info("voices matched: %s", {s.id: s.name for s in speakers if s.named_by is NamedBy.voice})
         return replace(labelled, speakers=speakers)
 
     def _diarization_model(self) -> ModelInfo:
@@ -283,7 +283,7 @@ def _open_library(folder: Path) -> tuple[VoiceEncoder, VoiceLibrary]:
 
 def _check_model_can(model: models.ResolvedModel, options: AsrOptions) -> None:
     """Refuse, before any audio is decoded, a language or task the model cannot do."""
-    other = [code for code in (options.language or "").split(",") if code and code != "en"]
+    other = [code for code in options.languages if code != "en"]
     if model.english_only and other:
         raise UsageError(
             f"`language` {other[0]} ({name_of(other[0])}): model '{model.name}' only transcribes English; "

@@ -14,7 +14,7 @@ Court audio is confidential and may become evidence, and so is what a library wo
   stored token to the hub implicitly (``HF_HUB_DISABLE_IMPLICIT_TOKEN=1``). stt only calls it to download a
   model the user named, and never with ``--offline``.
 - FFmpeg (inside PyAV): would open network protocols from a file's *name* (``tcp:host:port``) or from a
-  playlist or SDP file; stt opens recordings itself and allows only the ``file`` protocol (``audio.py``).
+  playlist or SDP file; stt opens recordings itself and allows only the ``file`` protocol (``media/decode.py``).
 - torch, torchaudio, CTranslate2, faster-whisper, lightning: no telemetry; ``DO_NOT_TRACK=1`` is set as well
   for any library that honours that convention.
 

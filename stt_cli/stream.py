@@ -15,6 +15,7 @@ from stt_cli.diarization.channels import SKIP, ChannelActivity, ChannelLevels
 from stt_cli.errors import ChannelCountError, NoAudioStreamError
 from stt_cli.fileio import shown
 from stt_cli.media import decode as audio
+from stt_cli.media.decode import full_scale
 from stt_cli.media.levels import SignalMeter, SignalStats
 from stt_cli.media.probe import AudioTrack, MediaInfo
 from stt_cli.progress import StageClock
@@ -114,8 +115,7 @@ class DecodedStream:
             finally:
                 self.clock.add("decode", time.perf_counter() - started)
             self.meter.update(channels, block)
-            # Some encoders overshoot full scale after resampling; Whisper's features assume [-1, 1].
-            block = np.clip(block, -1.0, 1.0)
+            block = full_scale(block)
             self.samples += block.shape[0]
             yield block
 

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from stt_cli.case import CaseInfo
+from stt_cli.options import Task
 from stt_cli.provenance import InputInfo, ModelInfo, Provenance, round_share
 from stt_cli.provenance import round_seconds as _round
 
@@ -21,6 +22,15 @@ class LanguageSource(StrEnum):
     requested = "requested"  # the user forced it
     model = "model"  # an English-only model
     none = "none"  # no speech to detect from; the language is "und"
+
+
+class NamedBy(StrEnum):
+    """Where a speaker's name came from."""
+
+    voice = "voice"  # matched an enrolled voice in the voice library
+    channel = "channel"  # --channel-speakers: the microphone's name
+    given = "given"  # --speaker-names, in order of first appearance
+    order = "order"  # numbered in order of first appearance ("Speaker 1")
 
 
 class RetryReason(StrEnum):
@@ -157,7 +167,7 @@ class Speaker:
     id: str
     name: str
     speaking_time: float
-    named_by: str = "order"
+    named_by: NamedBy = NamedBy.order
     similarity: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -165,7 +175,7 @@ class Speaker:
             "id": self.id,
             "name": self.name,
             "speaking_time": _round(self.speaking_time),
-            "named_by": self.named_by,
+            "named_by": str(self.named_by),
             "similarity": self.similarity,
         }
 
@@ -234,7 +244,7 @@ class Transcript:
     language: str
     language_source: LanguageSource
     language_probability: float | None
-    task: str
+    task: Task
     segments: tuple[Segment, ...]
     model: ModelInfo
     settings: dict[str, Any] = field(default_factory=dict)

@@ -12,7 +12,8 @@ twice, recording what it did in the transcript:
   skipped it (Whisper does, after a confident "no speech" or a timestamp jump); that stretch is decoded again
   on its own and spliced in.
 
-``whisper.py`` is the only module that talks to faster-whisper; the rest is pure logic on our own types.
+``whisper.py`` drives faster-whisper's decoder (its VAD is wrapped in ``vad.py``); the rest is pure logic on
+our own types.
 """
 
 from __future__ import annotations

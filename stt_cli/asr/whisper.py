@@ -1,5 +1,7 @@
-"""faster-whisper, and nothing else imports it: a per-file decoder that turns chunks of audio into segments
-in file seconds. faster-whisper's own types never leave this module."""
+"""faster-whisper's decoder, driven: a per-file decoder that turns chunks of audio into segments in file
+seconds. faster-whisper's own types never leave this module; the model is loaded in ``models/load.py``, its VAD
+in ``asr/vad.py``, and ``models/hub.py`` fetches hub models with its download helper (``test_layout`` holds
+that list)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from stt_cli.errors import OutputUnwritableError, UsageError
 from stt_cli.fileio import check_name_fits, shown
-from stt_cli.records import resume
+from stt_cli.media import sniff
 
 
 def identities(paths: list[Path]) -> frozenset[tuple[int, int]]:
@@ -46,7 +46,7 @@ def check_summary_path(path: Path, inputs: list[Path]) -> None:
         OutputUnwritableError: its folder cannot be written.
     """
     protected = identities(inputs)
-    if identities([path]) & protected or resume.is_recording(path):
+    if identities([path]) & protected or sniff.is_recording(path):
         raise UsageError(f"`summary` {shown(path)} would replace a recording; give a new file name")
     try:
         check_name_fits(path)

@@ -18,8 +18,9 @@ from stt_cli.batch.outcomes import BatchResult, FileOutcome, Status
 from stt_cli.case import CaseInfo, CaseOptions
 from stt_cli.errors import OutputClashError, OutputEditedError, OutputUnwritableError, SttError
 from stt_cli.fileio import atomic_write_bytes, check_name_fits
+from stt_cli.media import sniff
 from stt_cli.options import OutputFormat, OutputOptions
-from stt_cli.records import resume
+from stt_cli.records.sidecars import backup_path
 from stt_cli.types import Transcript
 from stt_cli.writers import get_writer
 from stt_cli.writers.reading import read_transcript
@@ -65,8 +66,8 @@ def render_one(source: Path, job: RenderJob) -> FileOutcome:
                 continue
             if state == "other":
                 if not job.overwrite:
-                    raise OutputEditedError(source, target, resume.backup_path(target))
-                backup = resume.backup_path(target)
+                    raise OutputEditedError(source, target, backup_path(target))
+                backup = backup_path(target)
                 os.rename(target, backup)
                 notes.append(f"kept the earlier {target.name} as {backup.name}")
             atomic_write_bytes(target, data)
@@ -97,7 +98,7 @@ def _state(source: Path, target: Path, data: bytes, fmt: OutputFormat) -> str:
             return "current"
     except OSError:
         pass
-    if resume.is_recording(target):
+    if sniff.is_recording(target):
         raise OutputClashError(source, target, why="recording")
     if fmt is OutputFormat.json and target.resolve() == source.resolve():
         raise OutputClashError(source, target, why="input")

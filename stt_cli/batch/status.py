@@ -17,6 +17,7 @@ from typing import Any
 from stt_cli.batch.inputs import InputFile
 from stt_cli.options import OutputFormat, OutputOptions
 from stt_cli.records import claims, failures, resume
+from stt_cli.records.sidecars import Sidecars
 from stt_cli.writers import output_path
 
 STATES = ("done", "failed", "pending", "claimed", "stale")
@@ -82,18 +83,19 @@ def batch_state(items: Iterable[InputFile], output: OutputOptions, *, timeout: f
 
 def file_state(item: InputFile, output: OutputOptions, *, timeout: float) -> FileState:
     folder = output_path(item.path, OutputFormat.json, output, item.relative_dir).parent
-    held = claims.read_claim(claims.claim_path(item.path, folder))
+    sidecars = Sidecars.of(item.path, folder)
+    held = claims.read_claim(sidecars.claim)
     if held is not None:
         state = "stale" if held.stale(timeout) or held.dead() else "claimed"
         return FileState(item.path, state, _declared(item.path), owner=held.owner, since=held.since or None)
-    record = resume.read_record(resume.record_path(item.path, folder))
+    record = resume.read_record(sidecars.record)
     try:
         size = item.path.stat().st_size
     except OSError:
         size = -1
     if record is not None and record.input_size == size:
         return FileState(item.path, "done", record.duration)
-    failure = failures.read(item.path, folder)
+    failure = failures.read(sidecars.failure)
     if failure is not None:
         return FileState(
             item.path, "failed", _declared(item.path), code=failure.get("code"), since=failure.get("at")

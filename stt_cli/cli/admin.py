@@ -104,7 +104,7 @@ def path(
 
 @models_app.command("verify")
 def verify() -> None:
-    """Recompute the sha256 of every model file against models/manifest.json and import records."""
+    """Recompute the sha256 of every model file against stt_cli/assets/manifest.json and import records."""
     from stt_cli.models.store import verify as run_checks
 
     try:

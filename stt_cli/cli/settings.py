@@ -70,7 +70,8 @@ def check(config: Config, command: typer.core.TyperCommand) -> None:
     with command.make_context(section, [], resilient_parsing=True) as ctx:
         values = resolve(typing.cast(typer.Context, ctx), config, section)  # TyperCommand makes typer's
     try:
-        plan(args_of(TranscribeArgs, values))  # the library's own checks: formats, languages, sizes, vocabulary
+        # The library's own checks (formats, languages, sizes, vocabulary), on no recording.
+        plan(args_of(TranscribeArgs, {**values, "inputs": ()}))
     except UsageError as e:
         raise blamed(e, config, section) from None
 

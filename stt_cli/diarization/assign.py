@@ -8,7 +8,7 @@ import bisect
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 
-from stt_cli.types import Attribution, Segment, Speaker, SpeakerTurn, Word
+from stt_cli.types import Attribution, NamedBy, Segment, Speaker, SpeakerTurn, Word
 
 # A one-word stretch between other speakers' words is kept as its own segment only when the diarization puts
 # at least this share of the word inside that speaker's turn; otherwise it is taken for a diarization edge
@@ -217,10 +217,10 @@ def _speaker(
     turns: Sequence[SpeakerTurn],
 ) -> Speaker:
     if label in channels:
-        name, named_by = channels[label], "channel"
+        name, named_by = channels[label], NamedBy.channel
     elif number <= len(names):
-        name, named_by = names[number - 1], "given"
+        name, named_by = names[number - 1], NamedBy.given
     else:
-        name, named_by = f"Speaker {number}", "order"
+        name, named_by = f"Speaker {number}", NamedBy.order
     speaking_time = sum(t.duration for t in turns if t.speaker == id)
     return Speaker(id=id, name=name, speaking_time=speaking_time, named_by=named_by)

@@ -22,7 +22,7 @@ from stt_cli.fileio import check_name_fits
 from stt_cli.live.recording import Recorder
 from stt_cli.live.session import LiveEvent, LiveSession, LiveSource
 from stt_cli.options import OutputFormat, OutputOptions
-from stt_cli.records import resume
+from stt_cli.records.sidecars import backup_path
 from stt_cli.types import Transcript
 from stt_cli.writers import get_writer
 
@@ -125,7 +125,7 @@ def _write(transcript: Transcript, output: OutputOptions, folder: Path, stem: st
         writer = get_writer(fmt, output)
         target = folder / f"{stem}.{writer.extension}"
         if target.exists():
-            backup = resume.backup_path(target)
+            backup = backup_path(target)
             try:
                 os.rename(target, backup)
             except OSError as e:

@@ -11,9 +11,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from stt_cli.languages import ends_sentence
 from stt_cli.types import Segment, Word
 
-_SENTENCE_END = (".", "?", "!", "。", "…")
 _FEWEST_WORDS = 4  # a sentence end closes a line only after this many words
 _LONGEST = 12.0  # a line longer than this closes at the next word
 _GAP = 1.5  # s of silence between two words that closes a line
@@ -68,7 +68,7 @@ class LineBuilder:
             if not self.open:
                 self.speaker = speaker
             self.open.append(word)
-            if len(self.open) >= _FEWEST_WORDS and word.text.strip().endswith(_SENTENCE_END):
+            if len(self.open) >= _FEWEST_WORDS and ends_sentence(word.text):
                 closed.append(self._close())
         if utterance_end and self.open:
             closed.append(self._close())

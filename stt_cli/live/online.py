@@ -20,8 +20,9 @@ from stt_cli.asr.chunking import Chunk
 from stt_cli.asr.loops import runaway_start
 from stt_cli.asr.vad import FRAME_SAMPLES, NoVad, StreamingVad
 from stt_cli.asr.whisper import Decoder, Profile
+from stt_cli.languages import ends_sentence
 from stt_cli.live.agreement import Agreement
-from stt_cli.media.decode import SAMPLE_RATE
+from stt_cli.media.decode import SAMPLE_RATE, full_scale
 from stt_cli.types import Segment, Word
 
 # One greedy pass per decode: the temperature fallback would decode the buffer up to six times, and live text
@@ -36,7 +37,6 @@ _PRE_ROLL = int(PRE_ROLL * SAMPLE_RATE)  # samples
 FIRST_DETECTION = 3.0  # s of speech heard before a language is detected on it (1 s guesses wrong)
 _CONTEXT_CHARS = 200  # characters of committed text that prime each decode
 _CONTEXT_WORDS = 60  # committed words kept to find them
-_SENTENCE_END = (".", "?", "!", "。", "…")
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class LiveRecogniser:
 
     def hear(self, samples: np.ndarray) -> None:
         """Add the next 16 kHz mono samples of the stream."""
-        self.buffer = np.concatenate([self.buffer, np.clip(samples, -1.0, 1.0).astype(np.float32, copy=False)])
+        self.buffer = np.concatenate([self.buffer, full_scale(samples)])
         self.received += samples.shape[0]
         self._judge(self.vad.feed(samples))
 
@@ -168,7 +168,7 @@ class LiveRecogniser:
 
     def _remember(self, committed: list[Word]) -> None:
         self.said = (self.said + committed)[-_CONTEXT_WORDS:]
-        ends = [w.end for w in committed if w.text.strip().endswith(_SENTENCE_END)]
+        ends = [w.end for w in committed if ends_sentence(w.text)]
         self.sentence_end = max([self.sentence_end, *ends])
 
     def _forget_until(self, sample: int) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from stt_cli.errors import OutputUnwritableError
 from stt_cli.fileio import current_umask
 from stt_cli.media.decode import SAMPLE_RATE
-from stt_cli.records.resume import backup_path
+from stt_cli.records.sidecars import backup_path
 
 
 class Recorder:

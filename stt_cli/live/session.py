@@ -31,7 +31,7 @@ from stt_cli.live.lines import Line, LineBuilder
 from stt_cli.live.online import LiveRecogniser, Update
 from stt_cli.live.recording import Recorder
 from stt_cli.live.sources import StreamFacts
-from stt_cli.media.decode import mix_down
+from stt_cli.media.decode import full_scale, mix_down
 from stt_cli.progress import StageClock
 from stt_cli.provenance import InputInfo, ModelInfo
 from stt_cli.review.confidence import with_confidence
@@ -218,7 +218,7 @@ class LiveSession:
     def _hear(self, block: np.ndarray) -> None:
         """A ``(channels, samples)`` block: kept as heard, its channels' levels read (``channel_speakers``), and
         the named channels' mix recognised."""
-        block = np.clip(block.reshape(-1, block.shape[-1]), -1.0, 1.0)
+        block = full_scale(block.reshape(-1, block.shape[-1]))
         names = self.channel_speakers
         if names and block.shape[0] != len(names):
             self.stop.set()
@@ -275,7 +275,7 @@ class LiveSession:
             language_probability=language.probability,
             language_candidates=language.candidates,
             language_probabilities=dict(language.probabilities),
-            task=transcriber.options.task.value,
+            task=transcriber.options.task,
             segments=speakers.segments if speakers else segments,
             speakers=speakers.speakers if speakers else (),
             turns=speakers.turns if speakers else (),

@@ -217,13 +217,21 @@ def iter_audio(
         yield mix_down(block)
 
 
+def full_scale(samples: np.ndarray, *, in_place: bool = False) -> np.ndarray:
+    """Samples held to [-1, 1] as float32: some encoders overshoot full scale after resampling, and Whisper's
+    features, the recorder's 16-bit WAV and the speaker encoder all assume that range. Every stage that takes
+    decoded or heard audio in applies it, after the levels are read (a clipped recording is reported);
+    ``in_place`` spares a copy of a whole recording's samples."""
+    if in_place and samples.dtype == np.float32:
+        return np.clip(samples, -1.0, 1.0, out=samples)
+    return np.clip(samples, -1.0, 1.0).astype(np.float32, copy=False)
+
+
 def load_audio(path: Path, *, track: int = 0, max_duration: float = 0.0) -> Audio:
     """Decode the whole file into memory (about 230 MB per hour of audio)."""
     blocks = list(iter_audio(path, track=track, max_duration=max_duration))
     samples = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
-    # Some encoders overshoot full scale after resampling; Whisper's features assume [-1, 1].
-    np.clip(samples, -1.0, 1.0, out=samples)
-    return Audio(samples=samples.astype(np.float32, copy=False))
+    return Audio(samples=full_scale(samples, in_place=True))
 
 
 class Signal(Protocol):
@@ -272,7 +280,7 @@ class SignalFromFile:
 
     def blocks(self) -> Iterator[np.ndarray]:
         for block in iter_audio(self.path, track=self.track, max_duration=self.max_duration):
-            yield np.clip(block, -1.0, 1.0)
+            yield full_scale(block)
 
 
 def as_signal(samples: np.ndarray | Signal) -> Signal:

@@ -133,7 +133,7 @@ def validate(path: Path, limits: InputOptions) -> MediaInfo:
     other = sniff.what_else(head)
     if other is not None:
         raise UnsupportedFormatError(path, other)
-    info = probe(path, media_like=sniff.looks_like_media(path, head))
+    info = probe(path, media_like=sniff.looks_like_media(path, head), size=size)
     declared = sniff.wav_declared_seconds(head)
     if declared is not None:  # trust the header over FFmpeg's clamped length (see sniff.wav_declared_seconds)
         first = info.tracks[0]
@@ -162,19 +162,20 @@ def check_complete(info: MediaInfo, track: AudioTrack, decoded_seconds: float) -
     return TruncatedError(info.path, declared, decoded_seconds)
 
 
-def probe(path: Path, *, media_like: bool = True) -> MediaInfo:
+def probe(path: Path, *, media_like: bool = True, size: int | None = None) -> MediaInfo:
     """Open the container and describe its audio tracks, without decoding.
 
     Args:
         media_like: whether the name or first bytes say "media"; decides whether a file FFmpeg cannot open
             is reported as damaged media or as an unsupported format.
+        size: its size, when :func:`check_readable` has just found it readable (else it is checked here).
 
     Raises:
         InputNotFoundError, EmptyFileError, AudioDecodeError, UnsupportedFormatError, NoAudioStreamError.
     """
     import av
 
-    size = check_readable(path)
+    size = check_readable(path) if size is None else size
     with open_input(path) as handle:
         try:
             container = open_container(handle)

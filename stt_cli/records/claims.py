@@ -30,8 +30,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from stt_cli.records.resume import record_path
-
 DEFAULT_TIMEOUT = 600.0  # s without renewal after which a claim is stale
 _RENEWALS = 4  # renewals per timeout: a worker must miss three in a row before its claim looks stale
 
@@ -72,12 +70,6 @@ class ClaimInfo:
     @property
     def owner(self) -> str:
         return f"{self.host}:{self.pid}"
-
-
-def claim_path(source: Path, folder: Path) -> Path:
-    """``<folder>/.<stem>.stt.claim``, beside the record (a long stem shortened as the record's is)."""
-    record = record_path(source, folder)
-    return record.with_name(record.name.removesuffix(".json") + ".claim")
 
 
 def read_claim(path: Path) -> ClaimInfo | None:
@@ -127,15 +119,14 @@ class Claim:
                 os.utime(self.path)
 
 
-def try_claim(source: Path, folder: Path, *, timeout: float = DEFAULT_TIMEOUT) -> Claim | ClaimInfo:
-    """Claim ``source`` (its outputs going to ``folder``): the :class:`Claim`, or the live claim of the worker
-    that holds it. A stale claim is taken over.
+def try_claim(path: Path, *, timeout: float = DEFAULT_TIMEOUT) -> Claim | ClaimInfo:
+    """Take the claim file ``path`` (a recording's ``Sidecars.claim``): the :class:`Claim`, or the live claim of
+    the worker that holds it. A stale claim is taken over.
 
     Raises:
         OSError: the folder cannot be written.
     """
-    path = claim_path(source, folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     for _ in range(3):  # a claim released or taken over between two looks: look again
         token = uuid.uuid4().hex
         if _create(path, token):

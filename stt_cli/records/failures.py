@@ -14,31 +14,26 @@ from typing import Any
 
 from stt_cli.errors import SttError
 from stt_cli.fileio import atomic_write_text, text_of
-from stt_cli.records.resume import record_path
 
 
-def failure_path(source: Path, folder: Path) -> Path:
-    record = record_path(source, folder)
-    return record.with_name(record.name.removesuffix(".json") + ".failed")
-
-
-def note(source: Path, folder: Path, error: SttError) -> None:
-    """Leave the note (best effort: a folder that cannot be written is the failure being reported)."""
+def note(path: Path, source: Path, error: SttError) -> None:
+    """Leave the note at ``path`` (a ``Sidecars.failure``) for the recording ``source`` (best effort: a folder
+    that cannot be written is the failure being reported)."""
     body = {"input": text_of(source), "code": error.code, "message": text_of(str(error)),
             "host": socket.gethostname(), "pid": os.getpid(),
             "at": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
     with contextlib.suppress(SttError, OSError):
-        atomic_write_text(failure_path(source, folder), json.dumps(body) + "\n")
+        atomic_write_text(path, json.dumps(body) + "\n")
 
 
-def clear(source: Path, folder: Path) -> None:
+def clear(path: Path) -> None:
     with contextlib.suppress(OSError):
-        failure_path(source, folder).unlink()
+        path.unlink()
 
 
-def read(source: Path, folder: Path) -> dict[str, Any] | None:
+def read(path: Path) -> dict[str, Any] | None:
     try:
-        data = json.loads(failure_path(source, folder).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None

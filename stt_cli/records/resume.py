@@ -18,18 +18,17 @@ import contextlib
 import hashlib
 import json
 import os
-import stat
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from stt_cli.errors import OutputClashError, OutputEditedError, OutputUnwritableError
-from stt_cli.fileio import NAME_MAX, atomic_write_text, check_name_fits, sha256_file, shown
+from stt_cli.fileio import atomic_write_text, check_name_fits, sha256_file, shown
 from stt_cli.media import sniff
 from stt_cli.options import OutputFormat
+from stt_cli.records.sidecars import backup_path
 from stt_cli.version import TOOL
 
 RECORD_VERSION = 1
@@ -74,15 +73,6 @@ class Record:
     duration: float | None = None
 
 
-def record_path(source: Path, folder: Path) -> Path:
-    """``<folder>/.<stem>.stt.json``; a stem too long for that (over ~240 bytes) is shortened with a digest."""
-    name = f".{source.stem}.stt.json"
-    if len(os.fsencode(name)) > NAME_MAX:
-        digest = hashlib.sha256(os.fsencode(source.stem)).hexdigest()[:16]
-        name = f".{os.fsencode(source.stem)[:100].decode('utf-8', 'ignore')}-{digest}.stt.json"
-    return folder / name
-
-
 def fingerprint(settings: dict[str, Any]) -> str:
     """A digest of the settings that shape the output, independent of key order."""
     canonical = json.dumps(settings, sort_keys=True, separators=(",", ":"), default=str)
@@ -109,14 +99,35 @@ def read_record(path: Path) -> Record | None:
         return None
 
 
-def same_recording(record: Record | None, source: Path) -> bool:
+def same_recording(record: Record | None, content: Content) -> bool:
     """Whether ``record`` was made from this very content (size first, then the sha256 of every byte)."""
     if record is None:
         return False
     try:
-        return source.stat().st_size == record.input_size and sha256_file(source) == record.input_sha256
+        return content.size == record.input_size and content.sha256() == record.input_sha256
     except OSError:
         return False
+
+
+class Content(Protocol):
+    """A recording as the batch knows it: its path, its size, and its sha256, hashed at most once."""
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def size(self) -> int: ...
+
+    def sha256(self) -> str: ...
+
+
+def stamp(path: Path) -> tuple[int, int, int] | None:
+    """A record file's ``(inode, size, mtime)``: a record written since (by another worker) has another."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_size, info.st_mtime_ns
 
 
 def output_state(record: Record | None, fmt: str, path: Path) -> OutputState:
@@ -176,14 +187,16 @@ class Plan:
 
 
 def plan_outputs(
-    source: Path,
+    content: Content,
     targets: dict[OutputFormat, Path],
+    record_file: Path,
     *,
     digest: str,
     overwrite: bool,
     protected: frozenset[tuple[int, int]],
 ) -> Plan:
-    """Decide, before transcribing ``source``, which outputs to write and which to leave alone.
+    """Decide, before transcribing ``source``, which outputs to write and which to leave alone, from what its
+    record (``record_file``) says stt wrote.
 
     ``protected`` holds ``(device, inode)`` of every input of the run: no output may ever replace one, nor
     any file that is a recording, and an output a person edited is never destroyed.
@@ -193,7 +206,7 @@ def plan_outputs(
         OutputClashError: an output would replace an input or a recording.
         OutputEditedError: an output was edited (or not written by stt) and would have to be replaced.
     """
-    record_file = record_path(source, next(iter(targets.values())).parent)
+    source = content.path
     for path in [*targets.values(), record_file]:
         try:
             check_name_fits(path)
@@ -205,13 +218,13 @@ def plan_outputs(
     record = read_record(record_file)
     states = {fmt: output_state(record, fmt.value, path) for fmt, path in targets.items()}
     for fmt, path in targets.items():
-        if states[fmt] is OutputState.foreign and is_recording(path):
+        if states[fmt] is OutputState.foreign and sniff.is_recording(path):
             raise OutputClashError(source, path, why="recording")
     changed = [fmt for fmt, s in states.items() if s in (OutputState.edited, OutputState.foreign)]
     carried = _carried(record, record_file.parent, {f.value for f in targets})
     if overwrite:
         return Plan(False, dict(targets), carried, tuple(targets[f] for f in changed), ())
-    same = same_recording(record, source)
+    same = same_recording(record, content)
 
     def fresh(fmt: OutputFormat) -> bool:  # made from this recording with these settings
         return same and record is not None and record.outputs[fmt.value].fingerprint == digest
@@ -247,19 +260,3 @@ def _guard(protected: frozenset[tuple[int, int]], source: Path, target: Path) ->
         info = target.stat()
         if (info.st_dev, info.st_ino) in protected:
             raise OutputClashError(source, target, why="input")
-
-
-def is_recording(path: Path) -> bool:
-    try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            return False
-        return sniff.is_media_content(sniff.read_head(path))
-    except OSError:
-        return False
-
-
-def backup_path(path: Path) -> Path:
-    """Where an edited output is kept when ``overwrite`` replaces it: ``hearing.edited-<UTC time>.srt``."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    stem, dot, ext = path.name.rpartition(".")
-    return path.with_name(f"{stem}.edited-{stamp}{dot}{ext}" if dot else f"{path.name}.edited-{stamp}")

@@ -10,14 +10,13 @@ settings and the kept file's own sha256 all match; anything else means transcrib
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from stt_cli.errors import SttError
-from stt_cli.fileio import NAME_MAX, atomic_write_text, sha256_file, text_of
+from stt_cli.fileio import atomic_write_text, sha256_file, text_of
 from stt_cli.records import resume
+from stt_cli.records.sidecars import RECORD_GLOB, Sidecars
 from stt_cli.types import Transcript
 from stt_cli.writers.json import transcript_json
 from stt_cli.writers.reading import read_transcript
@@ -31,33 +30,23 @@ class Reused:
     note: str
 
 
-def kept_path(record_file: Path) -> Path:
-    """``.<stem>.stt.transcript.json`` beside ``.<stem>.stt.json`` (a stem too long for that is shortened with
-    a digest, as the record's own name is)."""
-    base = record_file.name.removesuffix(".stt.json")
-    name = f"{base}.stt.transcript.json"
-    if len(os.fsencode(name)) > NAME_MAX:
-        digest = hashlib.sha256(os.fsencode(base)).hexdigest()[:16]
-        name = f"{os.fsencode(base)[:100].decode('utf-8', 'ignore')}-{digest}.stt.transcript.json"
-    return record_file.with_name(name)
-
-
-def keep(record_file: Path, transcript: Transcript, fingerprint: str) -> resume.Entry:
+def keep(sidecars: Sidecars, transcript: Transcript, fingerprint: str) -> resume.Entry:
     """Write the transcript beside its record (atomically) and return the record's entry for it."""
-    path = kept_path(record_file)
+    path = sidecars.transcript
     atomic_write_text(path, transcript_json(transcript))
     return resume.Entry(path.name, sha256_file(path), fingerprint)
 
 
-def find(source: Path, record_file: Path, fingerprint: str) -> Reused | None:
+def find(content: resume.Content, sidecars: Sidecars, fingerprint: str) -> Reused | None:
     """A transcript of this very content made with these settings: the input's own (a rerun for other
     formats), else another input's in the same folder (a renamed or copied recording). The recording is hashed
     only when some record there keeps a transcript."""
-    records = [record_file, *sorted(p for p in record_file.parent.glob(".*.stt.json") if p != record_file)]
+    source, record_file = content.path, sidecars.record
+    records = [record_file, *sorted(p for p in record_file.parent.glob(RECORD_GLOB) if p != record_file)]
     found_records = [(path, resume.read_record(path)) for path in records]
     if not any(r is not None and r.transcript is not None for _, r in found_records):
         return None
-    sha256 = sha256_file(source)
+    sha256 = content.sha256()
     for path, record in found_records:
         found = _usable(record, path.parent, fingerprint, sha256)
         if found is None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from stt_cli.speakers.library import Voice
-from stt_cli.types import Speaker, SpeakerTurn
+from stt_cli.types import NamedBy, Speaker, SpeakerTurn
 
 # Cosine similarity a speaker's voiceprint must reach to take an enrolled name. Chosen with bench/speakers.py
 # on the shared data (enrolled from one or two clips, identified in conversations built from other clips,
@@ -89,10 +89,10 @@ def name_speakers(
         match = matches.get(speaker.id)
         similarity = match.similarity if match else None
         if match is not None and match.name is not None:
-            named.append(replace(speaker, name=match.name, named_by="voice", similarity=similarity))
+            named.append(replace(speaker, name=match.name, named_by=NamedBy.voice, similarity=similarity))
         elif (name := next(names, None)) is not None:
-            named.append(replace(speaker, name=name, named_by="given", similarity=similarity))
+            named.append(replace(speaker, name=name, named_by=NamedBy.given, similarity=similarity))
         else:
             number = speaker.id.rsplit("_", 1)[-1]
-            named.append(replace(speaker, name=f"Speaker {number}", named_by="order", similarity=similarity))
+            named.append(replace(speaker, name=f"Speaker {number}", named_by=NamedBy.order, similarity=similarity))
     return tuple(named)

@@ -7,12 +7,11 @@ import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from stt_cli.languages import ends_sentence
 from stt_cli.types import Segment, Word
 
 # A pause longer than this ends the cue, so text never stays on screen through a long silence.
 MAX_PAUSE_IN_CUE = 1.0  # seconds
-# Characters that end a sentence: a cue that already fills a line ends there rather than mid-next-sentence.
-SENTENCE_END = (".", "?", "!", "…", "。", "？", "！")
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,7 @@ def _cues_from_words(words: tuple[Word, ...], width: int, count: int, reserve: i
                 lines.append([])
         lines[-1].append(word)
         previous = word
-        if word.text.strip().endswith(SENTENCE_END) and (len(lines) > 1 or len(_join(lines[0])) > width // 2):
+        if ends_sentence(word.text) and (len(lines) > 1 or len(_join(lines[0])) > width // 2):
             flush()
     flush()
     return cues

@@ -34,7 +34,7 @@ def transcript_dict(t: Transcript) -> dict[str, Any]:
         "language_probability": None if t.language_probability is None else round(t.language_probability, 4),
         "language_candidates": list(t.language_candidates),
         "language_probabilities": {k: round(v, 4) for k, v in t.language_probabilities.items()},
-        "task": t.task,
+        "task": str(t.task),
         "model": t.model.to_dict(),
         "settings": dict(t.settings),
         "text": t.text,

@@ -15,11 +15,13 @@ from typing import Any
 from stt_cli.case import CaseInfo
 from stt_cli.errors import UsageError
 from stt_cli.fileio import shown
+from stt_cli.options import Task
 from stt_cli.types import (
     Correction,
     InputInfo,
     LanguageSource,
     ModelInfo,
+    NamedBy,
     Provenance,
     Retry,
     RetryOutcome,
@@ -61,12 +63,14 @@ def transcript_from_dict(data: dict[str, Any]) -> Transcript:
         language=str(data["language"]),
         language_source=LanguageSource(data["language_source"]),
         language_probability=data.get("language_probability"),
-        task=str(data["task"]),
+        task=Task(data["task"]),
         segments=tuple(_segment(s) for s in data["segments"]),
         model=ModelInfo(**data["model"]),
         settings=dict(data.get("settings", {})),
         warnings=tuple(data.get("warnings", ())),
-        speakers=tuple(Speaker(**s) for s in data.get("speakers", ())),
+        speakers=tuple(
+            Speaker(**{**s, "named_by": NamedBy(s.get("named_by", "order"))}) for s in data.get("speakers", ())
+        ),
         turns=tuple(SpeakerTurn(**t) for t in data.get("turns", ())),
         diarization_model=ModelInfo(**diarization) if diarization else None,
         retries=tuple(

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from stt_cli.batch.inputs import InputFile
-from stt_cli.batch.run import Batch, BatchEvents, run_batch
+from stt_cli.batch.run import Batch, BatchEvents, Job, run_batch
 from stt_cli.options import OutputFormat, OutputOptions
 from tests.support.cli import stt
 from tests.support.media import at_level, encode_like, load_mono16k, write_tracks, write_wav
@@ -53,7 +53,7 @@ class _DuringTranscription(BatchEvents):
 
 
 def batch_of(tiny, folder: Path) -> Batch:
-    return Batch(transcriber=tiny, output=OutputOptions(formats=(OutputFormat.json, OutputFormat.srt)))
+    return Batch(job=Job(output=OutputOptions(formats=(OutputFormat.json, OutputFormat.srt))), transcriber=tiny)
 
 
 # --- bug 2: a recording that grows or is replaced during the run --------------------------------------------

@@ -57,9 +57,8 @@ def files(folder: Path, *names: str) -> list[InputFile]:
 
 
 def run(stub: Stub, items: list[InputFile], **settings: Any) -> batch.BatchResult:
-    return batch.run_batch(
-        batch.Batch(transcriber=stub, output=settings.pop("output", FORMATS), **settings), items
-    )
+    job = batch.Job(output=settings.pop("output", FORMATS), **settings)
+    return batch.run_batch(batch.Batch(job=job, transcriber=stub), items)
 
 
 def test_every_file_done_exits_0_and_a_rerun_skips_them_all(tmp_path):
@@ -175,5 +174,7 @@ def test_events_hear_every_file_in_order(tmp_path):
         def file_finished(self, outcome: batch.FileOutcome) -> None:
             heard.append(f"end {outcome.source.name} {outcome.status.value}")
 
-    batch.run_batch(batch.Batch(transcriber=Stub(), output=FORMATS), files(tmp_path, "a.wav", "b.wav"), Events())
+    batch.run_batch(
+        batch.Batch(job=batch.Job(output=FORMATS), transcriber=Stub()), files(tmp_path, "a.wav", "b.wav"), Events()
+    )
     assert heard == ["start 1/2 a.wav", "end a.wav done", "start 2/2 b.wav", "end b.wav done"]

@@ -20,6 +20,7 @@ from stt_cli.media.decode import SAMPLE_RATE, iter_channels, load_audio, mix_dow
 from stt_cli.media.probe import probe, validate
 from stt_cli.options import InputOptions
 from stt_cli.records import resume
+from stt_cli.records.sidecars import Sidecars
 from stt_cli.types import Segment
 from tests.support.media import encode_like, load_mono16k, write_tracks, write_wav
 
@@ -197,9 +198,9 @@ def test_sizes_in_messages_are_in_units_a_person_reads():
 
 
 def test_a_record_name_for_a_very_long_stem_still_fits(tmp_path):
-    record = resume.record_path(tmp_path / ("h" * 245 + ".flac"), tmp_path)
+    record = Sidecars.of(tmp_path / ("h" * 245 + ".flac"), tmp_path).record
     assert len(os.fsencode(record.name)) <= 255 and record.name.endswith(".stt.json")
-    assert record != resume.record_path(tmp_path / ("h" * 244 + "x.flac"), tmp_path)
+    assert record != Sidecars.of(tmp_path / ("h" * 244 + "x.flac"), tmp_path).record
 
 
 def test_a_damaged_record_vouches_for_nothing(tmp_path):
@@ -211,7 +212,7 @@ def test_a_damaged_record_vouches_for_nothing(tmp_path):
 
 
 def test_an_edited_output_is_kept_beside_under_a_dated_name(tmp_path):
-    from stt_cli.records.resume import backup_path
+    from stt_cli.records.sidecars import backup_path
 
     backup = backup_path(tmp_path / "hearing.srt")
     assert backup.parent == tmp_path and backup.name.startswith("hearing.edited-") and backup.suffix == ".srt"

@@ -22,6 +22,7 @@ from stt_cli.cli.parse import shard_from_environment as from_environment
 from stt_cli.errors import EmptyAudioError, UsageError
 from stt_cli.options import OutputOptions
 from stt_cli.records import claims
+from stt_cli.records.sidecars import Sidecars
 from tests.unit.test_batch import Stub, files, run
 
 
@@ -33,23 +34,23 @@ def write_claim(path: Path, *, host: str, pid: int, age: float) -> None:
 
 def test_a_claim_is_exclusive_renewed_and_released(tmp_path: Path) -> None:
     source = tmp_path / "a.wav"
-    mine = claims.try_claim(source, tmp_path, timeout=0.4)
+    mine = claims.try_claim(Sidecars.of(source, tmp_path).claim, timeout=0.4)
     assert isinstance(mine, claims.Claim)
-    other = claims.try_claim(source, tmp_path, timeout=0.4)
+    other = claims.try_claim(Sidecars.of(source, tmp_path).claim, timeout=0.4)
     assert isinstance(other, claims.ClaimInfo) and other.owner == f"{socket.gethostname()}:{os.getpid()}"
     time.sleep(0.6)  # past the timeout: renewals keep it fresh
-    assert isinstance(claims.try_claim(source, tmp_path, timeout=0.4), claims.ClaimInfo)
+    assert isinstance(claims.try_claim(Sidecars.of(source, tmp_path).claim, timeout=0.4), claims.ClaimInfo)
     mine.release()
-    assert not claims.claim_path(source, tmp_path).exists()
+    assert not Sidecars.of(source, tmp_path).claim.exists()
 
 
 def test_a_stale_claim_is_taken_over_and_a_live_one_is_not(tmp_path: Path) -> None:
     source = tmp_path / "a.wav"
-    path = claims.claim_path(source, tmp_path)
+    path = Sidecars.of(source, tmp_path).claim
     write_claim(path, host="node-7", pid=1234, age=5.0)  # another machine, renewed 5 s ago
-    held = claims.try_claim(source, tmp_path, timeout=60)
+    held = claims.try_claim(Sidecars.of(source, tmp_path).claim, timeout=60)
     assert isinstance(held, claims.ClaimInfo) and held.owner == "node-7:1234"
-    taken = claims.try_claim(source, tmp_path, timeout=2)
+    taken = claims.try_claim(Sidecars.of(source, tmp_path).claim, timeout=2)
     assert isinstance(taken, claims.Claim)
     # The old owner, were it only frozen, finds out that it lost the claim.
     taken.release()
@@ -58,8 +59,8 @@ def test_a_stale_claim_is_taken_over_and_a_live_one_is_not(tmp_path: Path) -> No
 def test_a_claim_of_a_process_gone_from_this_host_is_stale_at_once(tmp_path: Path) -> None:
     gone = subprocess.Popen(["true"])
     gone.wait()
-    write_claim(claims.claim_path(tmp_path / "a.wav", tmp_path), host=socket.gethostname(), pid=gone.pid, age=0)
-    assert isinstance(claims.try_claim(tmp_path / "a.wav", tmp_path, timeout=600), claims.Claim)
+    write_claim(Sidecars.of(tmp_path / "a.wav", tmp_path).claim, host=socket.gethostname(), pid=gone.pid, age=0)
+    assert isinstance(claims.try_claim(Sidecars.of(tmp_path / "a.wav", tmp_path).claim, timeout=600), claims.Claim)
 
 
 def test_a_worker_that_lost_its_claim_writes_nothing(tmp_path: Path) -> None:
@@ -69,7 +70,7 @@ def test_a_worker_that_lost_its_claim_writes_nothing(tmp_path: Path) -> None:
         def transcribe(self, path, **kwargs):  # type: ignore[no-untyped-def]
             done = super().transcribe(path, **kwargs)
             # Meanwhile another worker judged this one dead and took the recording over.
-            claims.claim_path(path, tmp_path).write_text(json.dumps({"host": "n2", "pid": 9, "since": "",
+            Sidecars.of(path, tmp_path).claim.write_text(json.dumps({"host": "n2", "pid": 9, "since": "",
                                                                      "token": "theirs"}))  # fmt: skip
             return done
 
@@ -80,18 +81,18 @@ def test_a_worker_that_lost_its_claim_writes_nothing(tmp_path: Path) -> None:
 
 def test_a_recording_claimed_by_a_live_worker_is_left_to_it(tmp_path: Path) -> None:
     items = files(tmp_path, "a.wav", "b.wav")
-    write_claim(claims.claim_path(items[0].path, tmp_path), host="node-2", pid=77, age=1.0)
+    write_claim(Sidecars.of(items[0].path, tmp_path).claim, host="node-2", pid=77, age=1.0)
     stub = Stub()
     result = run(stub, items)
     assert [o.status for o in result.outcomes] == [Status.claimed, Status.done] and stub.calls == ["b.wav"]
     assert "node-2:77" in result.outcomes[0].warnings[0] and result.exit_code == 0
-    assert not claims.claim_path(items[1].path, tmp_path).exists(), "released after the file"
+    assert not Sidecars.of(items[1].path, tmp_path).claim.exists(), "released after the file"
 
 
 def test_failures_are_noted_for_status_and_cleared_by_a_success(tmp_path: Path) -> None:
     items = files(tmp_path, "a.wav", "b.wav", "c.wav")
     run(Stub(fails={"b.wav": EmptyAudioError(tmp_path / "b.wav")}), items[:2])
-    write_claim(claims.claim_path(items[2].path, tmp_path), host="node-3", pid=5, age=700)
+    write_claim(Sidecars.of(items[2].path, tmp_path).claim, host="node-3", pid=5, age=700)
     state = batch_state(items, OutputOptions(), timeout=600)
     assert [f.state for f in state.files] == ["done", "failed", "stale"]
     assert state.files[1].code == "empty_audio" and state.files[2].owner == "node-3:5"

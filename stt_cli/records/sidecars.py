@@ -1,0 +1,84 @@
+"""One rule for every file stt leaves beside a recording's outputs: ``.<stem>.stt.<kind>`` in the folder the
+outputs go to, hidden so that a listing of the transcripts shows the transcripts.
+
+- ``.<stem>.stt.json``: the record of what was written (``resume``);
+- ``.<stem>.stt.transcript.json``: the whole transcript, kept for reuse (``reuse``);
+- ``.<stem>.stt.claim``: the claim of the worker on it (``claims``);
+- ``.<stem>.stt.failed``: a failure note for ``stt status`` (``failures``);
+
+and, beside an output a person changed that is then replaced (``--overwrite``), that output as it was:
+``<stem>.edited-<UTC time>.<ext>`` (:func:`backup_path`), not hidden, since it is a person's work.
+
+A stem too long for the file system's 255-byte names (a recorder's name near that limit) is shortened to its
+first 100 bytes and a digest of the whole stem, the same base for every kind (the kept transcript's longer
+suffix shortens it once more), so two recordings never share one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from stt_cli.fileio import NAME_MAX
+
+RECORD = ".stt.json"
+KEPT_TRANSCRIPT = ".stt.transcript.json"
+RECORD_GLOB = f".*{RECORD}"  # every record of a folder (reuse looks for the same recording under another name)
+
+
+def _shortened(text: str, suffix: str) -> str:
+    """``text + suffix``, or, when that is over ``NAME_MAX`` bytes, the first 100 bytes of ``text`` and a digest
+    of all of it before ``suffix``."""
+    name = text + suffix
+    if len(os.fsencode(name)) <= NAME_MAX:
+        return name
+    digest = hashlib.sha256(os.fsencode(text)).hexdigest()[:16]
+    return f"{os.fsencode(text)[:100].decode('utf-8', 'ignore')}-{digest}{suffix}"
+
+
+@dataclass(frozen=True)
+class Sidecars:
+    """The sidecar files of one recording whose outputs go to ``folder``, named once.
+
+    Attributes:
+        folder: where the outputs (and so the sidecars) are.
+        record: ``.<stem>.stt.json``.
+        transcript: ``.<stem>.stt.transcript.json`` (shortened again when that suffix makes it too long).
+        claim: ``.<stem>.stt.claim``.
+        failure: ``.<stem>.stt.failed``.
+    """
+
+    folder: Path
+    record: Path
+    transcript: Path
+    claim: Path
+    failure: Path
+
+    @classmethod
+    def of(cls, source: Path, folder: Path) -> Sidecars:
+        """The sidecars of the recording ``source`` with its outputs in ``folder``."""
+        stem = source.stem
+        if len(os.fsencode(f".{stem}{RECORD}")) <= NAME_MAX:
+            return cls._named(folder, f".{stem}")
+        digest = hashlib.sha256(os.fsencode(stem)).hexdigest()[:16]
+        return cls._named(folder, f".{os.fsencode(stem)[:100].decode('utf-8', 'ignore')}-{digest}")
+
+    @classmethod
+    def of_record(cls, record: Path) -> Sidecars:
+        """The sidecars that go with a record found in a folder (another recording's, for reuse)."""
+        return cls._named(record.parent, record.name.removesuffix(RECORD))
+
+    @classmethod
+    def _named(cls, folder: Path, base: str) -> Sidecars:
+        return cls(folder, folder / f"{base}{RECORD}", folder / _shortened(base, KEPT_TRANSCRIPT),
+                   folder / f"{base}.stt.claim", folder / f"{base}.stt.failed")  # fmt: skip
+
+
+def backup_path(path: Path) -> Path:
+    """Where an edited output is kept when ``overwrite`` replaces it: ``hearing.edited-<UTC time>.srt``."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stem, dot, ext = path.name.rpartition(".")
+    return path.with_name(f"{stem}.edited-{stamp}{dot}{ext}" if dot else f"{path.name}.edited-{stamp}")
