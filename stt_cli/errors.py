@@ -7,6 +7,7 @@ The library raises these and never prints or exits; the CLI catches :class:`SttE
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 # Process exit codes (documented in the README).
 EXIT_OK = 0
@@ -261,21 +262,23 @@ class OutputUnwritableError(SttError):
 
 
 class OutputClashError(SttError):
-    """An output would overwrite another input's output, an input itself, or a recording."""
+    """An output would overwrite another input's output, an input itself, a recording, or the transcripts of
+    another recording of the same name."""
 
     code = "output_clash"
+    _PROBLEMS: ClassVar[dict[str, str]] = {  # why -> what is wrong ({other}: the output in the way; {by}: whose)
+        "transcript": "its transcript would overwrite the one just written for {other} (same file name)",
+        "rendered": "{other} was just rendered from {by} in this run (two transcripts of the same name)",
+        "itself": "rendering it as json would replace {other}, the transcript itself",
+        "input": "its transcript {other} would overwrite an input of this run (a recording named like a "
+        "transcript?)",
+        "recording": "its transcript {other} would overwrite a file that is a recording",
+        "recording_of": "{other} holds the transcript of another recording of the same name, {by}",
+    }
 
-    def __init__(self, source: Path, other: Path, *, why: str = "transcript"):
+    def __init__(self, source: Path, other: Path, *, why: str = "transcript", by: Path | str | None = None):
         self.path = Path(source)
-        if why == "transcript":
-            problem = f"its transcript would overwrite the one just written for {other} (same file name)"
-        elif why == "input":
-            problem = (
-                f"its transcript {other} would overwrite an input of this run (a recording named like a "
-                "transcript?)"
-            )
-        else:
-            problem = f"its transcript {other} would overwrite a file that is a recording"
+        problem = self._PROBLEMS[why].format(other=other, by=by)
         super().__init__(
             f"{source}: {problem}; rename one of them or transcribe into a different `output_dir` folder"
         )
@@ -286,8 +289,14 @@ class OutputEditedError(SttError):
 
     code = "output_edited"
 
-    def __init__(self, source: Path, output: Path, backup: Path):
+    def __init__(self, source: Path, output: Path, backup: Path, *, live: bool = False):
         self.path = Path(source)
+        if live:  # stt live, before it listens: the file is there, whoever wrote it
+            super().__init__(
+                f"{source}: {output} already exists (a transcript made earlier?) and is kept; give the session "
+                f"another `name` or `output_dir`, or pass `overwrite` (it is then kept as {backup.name})"
+            )
+            return
         super().__init__(
             f"{source}: {output} was changed since stt wrote it (edited by hand?) or was not written by stt, and "
             f"is kept; move it away to transcribe again, or pass `overwrite` (it is then kept as {backup.name})"

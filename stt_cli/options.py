@@ -215,6 +215,16 @@ class OutputOptions:
         if self.mark_pauses < 0:
             raise UsageError("`mark_pauses` cannot be negative")
 
+    def settings(self) -> dict[str, Any]:
+        """What of these options shapes a format's bytes (for the fingerprints that tell current outputs)."""
+        return {
+            "max_line_width": self.max_line_width,
+            "max_line_count": self.max_line_count,
+            "timecodes": self.timecodes,
+            "mark_pauses": self.mark_pauses,
+            "lines_per_page": self.lines_per_page,
+        }
+
 
 @dataclass(frozen=True, kw_only=True)
 class DiarizationOptions:

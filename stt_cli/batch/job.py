@@ -77,18 +77,7 @@ class Batch:
     def settings_digest(self, case: dict[str, Any]) -> str:
         """Fingerprint of everything that shapes the outputs (see ``resume``): what shapes the transcript, the
         formats' own options, and the case details a document shows."""
-        output = self.job.output
-        return resume.fingerprint(
-            {
-                **self._transcript_settings(),
-                "max_line_width": output.max_line_width,
-                "max_line_count": output.max_line_count,
-                "timecodes": output.timecodes,
-                "mark_pauses": output.mark_pauses,
-                "lines_per_page": output.lines_per_page,
-                "case": case,
-            }
-        )
+        return resume.fingerprint({**self._transcript_settings(), **self.job.output.settings(), "case": case})
 
     @functools.cached_property
     def transcript_digest(self) -> str:

@@ -85,11 +85,12 @@ class BatchResult:
 
     @property
     def exit_code(self) -> int:
-        """130 interrupted; 3 when nothing was done, skipped or left to another worker; 1 when some failed;
-        else 0."""
+        """130 interrupted; 3 when nothing was done, skipped or left to another worker (nor written in part: a
+        render that wrote some formats of a transcript and not others); 1 when some failed; else 0."""
         if self.interrupted:
             return EXIT_INTERRUPTED
-        if self.count(Status.done) + self.count(Status.skipped) + self.count(Status.claimed) == 0:
+        partly = sum(o.status is Status.failed and bool(o.outputs) for o in self.outcomes)
+        if self.count(Status.done) + self.count(Status.skipped) + self.count(Status.claimed) + partly == 0:
             return EXIT_ALL_FAILED
         return EXIT_SOME_FAILED if self.count(Status.failed) else EXIT_OK
 

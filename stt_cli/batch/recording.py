@@ -26,7 +26,7 @@ from stt_cli.media.probe import check_readable
 from stt_cli.options import OutputFormat, OutputOptions
 from stt_cli.progress import ProgressHook
 from stt_cli.records import claims, failures, resume, reuse
-from stt_cli.records.sidecars import Sidecars, backup_path
+from stt_cli.records.sidecars import Sidecars, move_aside
 from stt_cli.review.spans import review_summary
 from stt_cli.types import Transcript
 from stt_cli.writers import get_writer, output_path
@@ -245,12 +245,10 @@ def _write(batch: Batch, fmt: OutputFormat, transcript: Transcript, target: Path
 
 
 def _move_aside(source: Path, path: Path) -> Path:
-    backup = backup_path(path)
     try:
-        os.rename(path, backup)
-    except OSError as e:
-        raise OutputUnwritableError(path, f"cannot keep it as {backup.name}: {e.strerror}", source=source) from e
-    return backup
+        return move_aside(path)
+    except OutputUnwritableError as e:
+        raise e.for_input(source) from None
 
 
 def _undo(written: list[Path], moved: list[tuple[Path, Path]]) -> None:

@@ -87,6 +87,10 @@ def error_line(error: SttError) -> str:
 def print_outcome(outcome: FileOutcome, quiet: bool) -> None:
     if outcome.error is not None:
         say(error_line(outcome.error))
+        for warning in outcome.warnings:
+            say(f"stt: warning: {outcome.source}: {with_flags(warning)}")
+        if outcome.outputs and not quiet:  # stt render wrote the formats it could
+            say(f"done: {outcome.source} -> {', '.join(str(p) for p in outcome.outputs)}")
         return
     if outcome.status is Status.claimed:  # another worker's: nothing for this one to warn about
         if not quiet:

@@ -110,6 +110,12 @@ def live(
     mark_pauses: MarkPauses = 10.0,
     lines_per_page: LinesPerPage = 25,
     output_dir: Annotated[Path | None, output_folder("followed file (or in the current folder)")] = None,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite", help="Outputs (and --record) that exist already are kept as <stem>.edited-<time>.<ext>."
+        ),
+    ] = False,
     offline: Offline = False,
     config: ConfigFile = None,
     quiet: Quiet = False,
@@ -137,12 +143,12 @@ def live(
     except KeyboardInterrupt:  # while loading the model: nothing was heard yet
         say("stt: interrupted")
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    if outcome.problem is not None:
-        say(error_line(outcome.problem))
+    for problem in outcome.problems:
+        say(error_line(problem))
     if not args.quiet:
         for path in outcome.outputs:
             say(f"wrote {path}")
-    raise typer.Exit(EXIT_SOME_FAILED if outcome.problem is not None else EXIT_OK)
+    raise typer.Exit(EXIT_SOME_FAILED if outcome.problems else EXIT_OK)
 
 
 def _job(args: LiveArgs) -> LiveJob:
@@ -165,7 +171,7 @@ def _job(args: LiveArgs) -> LiveJob:
             raise UsageError(f"{args.source}: no such file (a recording still being written needs --follow)")
         source = LiveSource("follow" if args.follow else "file", path=path, idle=args.idle, pace=args.pace)
     return LiveJob(source=source, output=args.output(), name=args.name, record=args.record,
-                   final_pass=args.final_pass)  # fmt: skip
+                   final_pass=args.final_pass, overwrite=args.overwrite)  # fmt: skip
 
 
 def _listen(

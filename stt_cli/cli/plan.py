@@ -145,6 +145,7 @@ class LiveArgs(OutputArgs):
     name: str | None
     record: Path | None
     final_pass: bool
+    overwrite: bool
     channel_speakers: str | None
     model: str
     language: str | None

@@ -267,6 +267,8 @@ class LiveSession:
         warnings = [] if segments else ["no speech was found: the transcript is empty"]
         if self.problem is not None:
             warnings.append(f"the input stopped early: {self.problem}")
+        if self.recorder is not None and self.recorder.problem is not None:
+            warnings.append(f"the recording stopped early: {self.recorder.problem}")
         return Transcript(
             input=self._input_info(),
             duration=self.recogniser.heard,

@@ -7,7 +7,8 @@ outputs go to, hidden so that a listing of the transcripts shows the transcripts
 - ``.<stem>.stt.failed``: a failure note for ``stt status`` (``failures``);
 
 and, beside an output a person changed that is then replaced (``--overwrite``), that output as it was:
-``<stem>.edited-<UTC time>.<ext>`` (:func:`backup_path`), not hidden, since it is a person's work.
+``<stem>.edited-<UTC time>.<ext>`` (:func:`move_aside`), not hidden, since it is a person's work; a name already
+taken is never reused.
 
 A stem too long for the file system's 255-byte names (a recorder's name near that limit) is shortened to its
 first 100 bytes and a digest of the whole stem, the same base for every kind (the kept transcript's longer
@@ -16,13 +17,19 @@ suffix shortens it once more), so two recordings never share one.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 
+from stt_cli.errors import OutputUnwritableError
 from stt_cli.fileio import NAME_MAX
+
+if TYPE_CHECKING:
+    from stt_cli.types import Transcript
 
 RECORD = ".stt.json"
 KEPT_TRANSCRIPT = ".stt.transcript.json"
@@ -77,8 +84,53 @@ class Sidecars:
                    folder / f"{base}.stt.claim", folder / f"{base}.stt.failed")  # fmt: skip
 
 
-def backup_path(path: Path) -> Path:
-    """Where an edited output is kept when ``overwrite`` replaces it: ``hearing.edited-<UTC time>.srt``."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+def transcript_stem(json_path: Path, transcript: Transcript) -> str:
+    """The stem a transcript JSON's other formats are named after: its own, or for a kept transcript
+    (``.<stem>.stt.transcript.json``, hidden) the recording's, so rendering from it writes ``<stem>.srt``, not
+    a hidden ``.<stem>.stt.transcript.srt``."""
+    if json_path.name.startswith(".") and json_path.name.endswith(KEPT_TRANSCRIPT):
+        return PurePath(transcript.input.path.replace("\\", "/")).stem
+    return json_path.stem
+
+
+def backup_path(path: Path, number: int = 1) -> Path:
+    """Where an edited output is kept when ``overwrite`` replaces it: ``hearing.edited-<UTC time>.srt``, the
+    ``number``-th such copy in that second ``hearing.edited-<time>-<number>.srt``."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + (f"-{number}" if number > 1 else "")
     stem, dot, ext = path.name.rpartition(".")
     return path.with_name(f"{stem}.edited-{stamp}{dot}{ext}" if dot else f"{path.name}.edited-{stamp}")
+
+
+def move_aside(path: Path) -> Path:
+    """Keep ``path`` under its :func:`backup_path` name, never over an existing file (two replacements in one
+    second each keep their own copy), and return that name.
+
+    The file is linked to its new name and then unlinked, since a link never replaces a file; where the file
+    system has no hard links (FAT and exFAT media), a name that does not exist yet is chosen and renamed to.
+
+    Raises:
+        OutputUnwritableError: it cannot be moved.
+    """
+    try:
+        return _link_aside(path)
+    except OSError as e:
+        raise OutputUnwritableError(path, f"cannot keep it as {backup_path(path).name}: {e.strerror or e}") from e
+
+
+def _link_aside(path: Path) -> Path:
+    for number in range(1, 1000):
+        backup = backup_path(path, number)
+        try:
+            os.link(path, backup)
+        except FileExistsError:
+            continue
+        except OSError as e:
+            if e.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+                raise
+            if backup.exists():
+                continue
+            os.rename(path, backup)
+            return backup
+        os.unlink(path)
+        return backup
+    raise FileExistsError(errno.EEXIST, "a thousand copies of it were kept in this second", str(path))
