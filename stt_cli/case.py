@@ -6,8 +6,11 @@ can be read on the wall clock. Recorded in the transcript JSON and shown in the 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tomllib
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,6 +18,8 @@ from typing import Any
 
 from stt_cli.errors import UsageError
 from stt_cli.fileio import shown
+
+LATEST_YEAR = 2999  # a recording's wall-clock start after this is a clock gone wrong, not a hearing
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,8 @@ class CaseInfo:
     def clock(self, seconds: float) -> str:
         """``hh:mm:ss`` of a moment: on the wall clock when the start is known, else elapsed."""
         if self.start_time is not None:
-            return (datetime.fromisoformat(self.start_time) + timedelta(seconds=seconds)).strftime("%H:%M:%S")
+            with contextlib.suppress(OverflowError, ValueError):  # a start the checks let through: elapsed
+                return (datetime.fromisoformat(self.start_time) + timedelta(seconds=seconds)).strftime("%H:%M:%S")
         whole = int(seconds)
         return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
@@ -47,11 +53,6 @@ class CaseInfo:
             "start_time": self.start_time,
             "start_time_source": self.start_time_source,
         }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CaseInfo:
-        fields = tuple((str(k), str(v)) for k, v in dict(data.get("fields", {})).items())
-        return cls(fields, data.get("start_time"), data.get("start_time_source"))
 
 
 @dataclass(frozen=True)
@@ -91,20 +92,50 @@ class CaseOptions:
 
 
 def read_fields(path: Path) -> dict[str, str]:
-    """A flat JSON or TOML table of case details (a ``[case]`` table in TOML is read too).
+    """A flat JSON or TOML table of case details: its plain values, and those of a ``[case]`` table in it (which
+    win for a key given in both); a key set to ``null`` is left out. Saved with a byte-order mark (Windows
+    Notepad) or not.
 
     Raises:
-        UsageError: unreadable, not JSON/TOML, or not a table of plain values.
+        UsageError: unreadable, not JSON/TOML, not a table of plain values, or a value with a control character.
     """
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")
         data = tomllib.loads(text) if Path(path).suffix == ".toml" else json.loads(text)
-        data = data.get("case", data) if isinstance(data, dict) else data
-        if not isinstance(data, dict) or any(isinstance(v, dict | list) for v in data.values()):
+        if not isinstance(data, dict):
             raise ValueError("it must be one table of KEY = value")
-        return {str(k): str(v) for k, v in data.items()}
+        nested = data.get("case")
+        table: dict[str, object] = nested if isinstance(nested, dict) else {}
+        merged = {**{k: v for k, v in data.items() if k != "case" or not isinstance(nested, dict)}, **table}
+        if any(isinstance(v, dict | list) for v in merged.values()):
+            raise ValueError("it must be one table of KEY = value (and a [case] table)")
+        return check_fields((str(k), _plain(v)) for k, v in merged.items() if v is not None)
     except (OSError, ValueError, tomllib.TOMLDecodeError) as e:
         raise UsageError(f"case details {shown(path)}: {e}") from e
+
+
+def check_fields(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Case details as documents can hold them: text with line breaks but no other control character (a
+    document's XML cannot hold one, and it would fail after the whole transcription).
+
+    Raises:
+        ValueError: a key or value with a control character, or an empty key.
+    """
+    fields = {}
+    for key, value in pairs:
+        if not key.strip() or any(unicodedata.category(ch) == "Cc" for ch in key):
+            raise ValueError(f"the key {key!r} is empty or holds a control character")
+        if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
+            raise ValueError(f"{key} = {value!r} holds a control character")
+        fields[key] = value
+    return fields
+
+
+def _plain(value: object) -> str:
+    """A TOML or JSON value as the text a document shows (``true`` rather than Python's ``True``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def beside(recording: Path) -> Path | None:
@@ -127,6 +158,6 @@ def _container_time(tag: str | None) -> str | None:
         moment = datetime.fromisoformat(tag.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    if moment.year < 1990:  # an unset recorder clock writes 1970 or 1904: not a time to print on a record
+    if not 1990 <= moment.year <= LATEST_YEAR:  # an unset recorder clock writes 1970 or 1904, a broken one 2106
         return None
     return moment.astimezone().isoformat() if moment.tzinfo else moment.isoformat()

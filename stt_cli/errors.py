@@ -152,6 +152,15 @@ class TruncatedError(InputError):
         )
 
 
+class TooLittleSpeechError(InputError):
+    """A clip (or a speaker's solo turns) holds too little speech to say anything about a voice."""
+
+    code = "too_little_speech"
+
+    def __init__(self, path: Path | str, what: str, advice: str):
+        super().__init__(path, what, advice)
+
+
 class NoMediaFoundError(InputError):
     code = "no_media_found"
 

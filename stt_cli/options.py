@@ -212,8 +212,8 @@ class OutputOptions:
             raise UsageError("`max_line_count` must be between 1 and 10")
         if not 10 <= self.lines_per_page <= 60:
             raise UsageError("`lines_per_page` must be between 10 and 60")
-        if self.mark_pauses < 0:
-            raise UsageError("`mark_pauses` cannot be negative")
+        if not (math.isfinite(self.mark_pauses) and self.mark_pauses >= 0):
+            raise UsageError("`mark_pauses` must be 0 (no markers) or a number of seconds")
 
     def settings(self) -> dict[str, Any]:
         """What of these options shapes a format's bytes (for the fingerprints that tell current outputs)."""

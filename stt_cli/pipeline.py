@@ -11,45 +11,151 @@ from typing import TYPE_CHECKING, Any
 from stt_cli import asr, models
 from stt_cli.asr import chunking, vocabulary
 from stt_cli.asr.vad import NoVad, StreamingVad
+from stt_cli.diarization.channels import by_channel
 from stt_cli.errors import ChannelCountError, InputError, OutOfMemoryError, UsageError
-from stt_cli.fileio import FileIdentity, check_unchanged, identity_of, sha256_file, shown, text_of
-from stt_cli.languages import name_of
+from stt_cli.fileio import check_unchanged, identity_of, sha256_file, shown
 from stt_cli.media import probe
 from stt_cli.media.decode import Signal, SignalFromFile
-from stt_cli.media.levels import SignalStats
-from stt_cli.options import AsrOptions, DiarizationOptions, InputOptions, Task
+from stt_cli.options import AsrOptions, DiarizationOptions, InputOptions
 from stt_cli.progress import ProgressHook, StageClock, no_progress
 from stt_cli.review.confidence import with_confidence
-from stt_cli.stream import DecodedStream, choose_track, signal_warnings
-from stt_cli.types import Attribution, InputInfo, ModelInfo, NamedBy, Segment, Transcript
+from stt_cli.stream import DecodedStream, choose_track, input_info, signal_warnings
+from stt_cli.types import Attribution, ModelInfo, NamedBy, Segment, Transcript
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
     from stt_cli.diarization import Diarizer
-    from stt_cli.diarization.channels import ChannelActivity
     from stt_cli.speakers import VoiceEncoder, VoiceLibrary
 
 logger = logging.getLogger("stt_cli")
 
 
 @dataclass(frozen=True)
-class Transcriber:
-    """A loaded recogniser, ready to transcribe many files with the same settings.
+class Prepared:
+    """A recogniser chosen and checked but not loaded: every model found and verified, the voice library
+    opened, the language and task checked against the model, so what it will be (and the settings that shape
+    its transcripts) is known before any weights are loaded. A batch that only renders kept transcripts never
+    loads anything (a 30 s diarized clip's rerun for another format took 30 s and 1.2 GB loading models it did
+    not use); the first recording that needs recognition loads it, once.
 
-    Build it with :meth:`load`: the model is found, verified and loaded once, before any audio is decoded.
+    Build it with :meth:`of`; :meth:`load` gives the :class:`Transcriber`.
     """
 
     options: AsrOptions
     model: models.ResolvedModel
-    whisper: WhisperModel = field(repr=False)
     device: str
     compute_type: str
     diarization: DiarizationOptions | None = None
-    diarizer: Diarizer | None = field(default=None, repr=False)
+    pipeline: models.ResolvedPipeline | None = None
+    library: VoiceLibrary | None = field(default=None, repr=False)
     offline: bool = False
-    voices: tuple[VoiceEncoder, VoiceLibrary] | None = field(default=None, repr=False)
     channel_speakers: tuple[str, ...] = ()
+    _loaded: list[Transcriber] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def of(
+        cls,
+        options: AsrOptions,
+        diarization: DiarizationOptions | None = None,
+        *,
+        offline: bool = False,
+        channel_speakers: tuple[str, ...] = (),
+    ) -> Prepared:
+        """Find and verify the recogniser and, when asked, the diarization pipeline and the voice library,
+        before any audio is decoded: a missing pipeline fails in a second rather than after an hour of speech
+        recognition; a language the model cannot do is refused here too.
+
+        Args:
+            offline: never download a model (one that is not here is an error).
+            channel_speakers: one speaker per microphone channel, a name each (``-`` leaves a channel out):
+                speakers come from the channels' levels, with no diarization model.
+
+        Raises:
+            ModelUnavailableError: a model is missing or damaged.
+            SpeakerLibraryError: the voice library cannot be used.
+            UsageError: the model cannot transcribe the requested language or task.
+        """
+        if channel_speakers and diarization is not None:
+            raise UsageError(
+                "`channel_speakers` and `diarize` both decide who speaks; choose one (channels need no model)"
+            )
+        pipeline = models.resolve_pipeline(diarization.model, offline=offline) if diarization else None
+        folder = diarization.speaker_library if diarization else None
+        library = _open_library(folder) if folder is not None else None
+        resolved = models.resolve(options.model, offline=offline)
+        models.check_can(resolved, options)
+        device = models.pick_device(options.device)
+        compute_type = models.pick_compute_type(options.compute_type, device)
+        return cls(options=options, model=resolved, device=device, compute_type=compute_type,
+                   diarization=diarization, pipeline=pipeline, library=library, offline=offline,
+                   channel_speakers=channel_speakers)  # fmt: skip
+
+    @property
+    def model_sha256(self) -> str:
+        return self.model.sha256
+
+    def settings(self) -> dict[str, Any]:
+        """The settings that shape the text and its speakers, as recorded in the transcript (the voice library
+        by its path and by what it holds: a voice removed or added is another setting)."""
+        shaping = {**self.options.settings(), "device": self.device, "compute_type": self.compute_type}
+        shaping["diarize"] = self.diarization is not None
+        shaping["channel_speakers"] = list(self.channel_speakers)
+        if self.diarization is not None:
+            shaping.update(self.diarization.settings())
+            shaping["speaker_library_voices"] = self.library.digest if self.library is not None else None
+        return shaping
+
+    def load(self) -> Transcriber:
+        """Load the recogniser, and the diarization pipeline and speaker encoder when asked for (once).
+
+        Raises:
+            ModelUnavailableError: a model cannot be loaded, or not on this device.
+        """
+        if self._loaded:
+            return self._loaded[0]
+        diarizer = None
+        if self.pipeline is not None:
+            from stt_cli.diarization import Diarizer
+
+            token = self.diarization.token if self.diarization else None
+            diarizer = Diarizer.load(self.pipeline, token=token, device=self.device)
+            logger.info("diarization pipeline %s loaded from %s", self.pipeline.name, self.pipeline.source)
+        voices = None
+        if self.library is not None:
+            from stt_cli.speakers import VoiceEncoder
+
+            voices = (VoiceEncoder.load(), self.library)
+        whisper, device, compute_type = models.load_whisper(self.model, self.options)
+        logger.info("model %s loaded from %s on %s (%s)", self.model.name, self.model.path, device, compute_type)
+        loaded = Transcriber(prepared=self, whisper=whisper, diarizer=diarizer, voices=voices)
+        self._loaded.append(loaded)
+        return loaded
+
+    def transcribe(
+        self, path: Path, *, limits: InputOptions | None = None, on_progress: ProgressHook = no_progress
+    ) -> Transcript:
+        """:meth:`Transcriber.transcribe`, the models loaded first if they are not yet (reported as the
+        ``load`` stage)."""
+        if not self._loaded:
+            on_progress("load", 0.0, 1.0)
+            self.load()
+            on_progress("load", 1.0, 1.0)
+        return self._loaded[0].transcribe(path, limits=limits, on_progress=on_progress)
+
+
+@dataclass(frozen=True)
+class Transcriber:
+    """A loaded recogniser, ready to transcribe many files with the same settings.
+
+    Build it with :meth:`load` (or :meth:`Prepared.load`): the model is found, verified and loaded once,
+    before any audio is decoded.
+    """
+
+    prepared: Prepared
+    whisper: WhisperModel = field(repr=False)
+    diarizer: Diarizer | None = field(default=None, repr=False)
+    voices: tuple[VoiceEncoder, VoiceLibrary] | None = field(default=None, repr=False)
 
     @classmethod
     def load(
@@ -60,50 +166,41 @@ class Transcriber:
         offline: bool = False,
         channel_speakers: tuple[str, ...] = (),
     ) -> Transcriber:
-        """Resolve, verify and load the recogniser and, when asked, the diarization pipeline.
-
-        Both are loaded here, before any audio is decoded, so a missing pipeline fails in a second rather
-        than after an hour of speech recognition; a language the model cannot do is refused here too.
-
-        Args:
-            offline: never download a model (one that is not here is an error).
-            channel_speakers: one speaker per microphone channel, a name each (``-`` leaves a channel out):
-                speakers come from the channels' levels, with no diarization model.
+        """:meth:`Prepared.of` and :meth:`Prepared.load` at once.
 
         Raises:
             ModelUnavailableError: a model is missing, damaged, or cannot run on the device.
             UsageError: the model cannot transcribe the requested language or task.
         """
-        if channel_speakers and diarization is not None:
-            raise UsageError(
-                "`channel_speakers` and `diarize` both decide who speaks; choose one (channels need no model)"
-            )
-        diarizer = None
-        if diarization is not None:
-            from stt_cli.diarization import Diarizer
+        return Prepared.of(options, diarization, offline=offline, channel_speakers=channel_speakers).load()
 
-            pipeline = models.resolve_pipeline(diarization.model, offline=offline)
-            diarizer = Diarizer.load(pipeline, token=diarization.token, device=models.pick_device(options.device))
-            logger.info("diarization pipeline %s loaded from %s", pipeline.name, pipeline.source)
-        voices = (
-            _open_library(diarization.speaker_library) if diarization and diarization.speaker_library else None
-        )
-        resolved = models.resolve(options.model, offline=offline)
-        _check_model_can(resolved, options)
-        whisper, device, compute_type = models.load_whisper(resolved, options)
-        logger.info("model %s loaded from %s on %s (%s)", resolved.name, resolved.path, device, compute_type)
-        return cls(
-            options=options,
-            model=resolved,
-            whisper=whisper,
-            device=device,
-            compute_type=compute_type,
-            diarization=diarization,
-            diarizer=diarizer,
-            offline=offline,
-            voices=voices,
-            channel_speakers=channel_speakers,
-        )
+    @property
+    def options(self) -> AsrOptions:
+        return self.prepared.options
+
+    @property
+    def model(self) -> models.ResolvedModel:
+        return self.prepared.model
+
+    @property
+    def device(self) -> str:
+        return self.prepared.device
+
+    @property
+    def compute_type(self) -> str:
+        return self.prepared.compute_type
+
+    @property
+    def diarization(self) -> DiarizationOptions | None:
+        return self.prepared.diarization
+
+    @property
+    def offline(self) -> bool:
+        return self.prepared.offline
+
+    @property
+    def channel_speakers(self) -> tuple[str, ...]:
+        return self.prepared.channel_speakers
 
     @property
     def model_sha256(self) -> str:
@@ -154,7 +251,7 @@ class Transcriber:
             clock.lap("diarize")
         check_unchanged(path, before)
         return Transcript(
-            input=_input_info(path, before, digest, info, track, stream.meter.stats()),
+            input=input_info(path, before, digest, info, track, stream.meter.stats()),
             duration=stream.seconds,
             language=recognition.language,
             language_source=recognition.language_source,
@@ -247,50 +344,20 @@ class Transcriber:
         return ModelInfo(name=pipeline.name, path=pipeline.source, sha256=pipeline.sha256)
 
     def settings(self) -> dict[str, Any]:
-        """The settings that shape the text and its speakers, as recorded in the transcript."""
-        shaping = {**self.options.settings(), "device": self.device, "compute_type": self.compute_type}
-        shaping["diarize"] = self.diarization is not None
-        shaping["channel_speakers"] = list(self.channel_speakers)
-        if self.diarization is not None:
-            shaping.update(self.diarization.settings())
-        return shaping
+        """The settings that shape the text and its speakers (:meth:`Prepared.settings`)."""
+        return self.prepared.settings()
 
 
-def by_channel(activity: ChannelActivity, segments: tuple[Segment, ...]) -> Attribution:
-    """Speakers from the microphone channels' levels; each segment's confidence from the channels' power."""
-    from stt_cli.diarization import attribute
+def _open_library(folder: Path) -> VoiceLibrary:
+    """The library checked against the bundled speaker encoder (by name and sha256: nothing is loaded), before
+    any audio is decoded."""
+    from stt_cli.speakers import VoiceLibrary
 
-    return attribute(
-        segments,
-        activity.exclusive(),
-        activity.turns(),
-        channels=activity.names_by_label(),
-        confidence=activity.segment_confidence,
-    )
-
-
-def _open_library(folder: Path) -> tuple[VoiceEncoder, VoiceLibrary]:
-    """The voice encoder and the library checked against it, before any audio is decoded."""
-    from stt_cli.speakers import VoiceEncoder, VoiceLibrary
-
-    encoder = VoiceEncoder.load()
-    library = VoiceLibrary.open(folder, (encoder.name, encoder.sha256))
+    library = VoiceLibrary.open(folder, models.voice_encoder_identity())
     for problem in library.problems:
         logger.warning("voice library: %s (not used)", problem)
     logger.info("voice library %s: %d voice(s)", folder, len(library.voices))
-    return encoder, library
-
-
-def _check_model_can(model: models.ResolvedModel, options: AsrOptions) -> None:
-    """Refuse, before any audio is decoded, a language or task the model cannot do."""
-    other = [code for code in options.languages if code != "en"]
-    if model.english_only and other:
-        raise UsageError(
-            f"`language` {other[0]} ({name_of(other[0])}): model '{model.name}' only transcribes English; "
-            "choose a multilingual `model` such as base"
-        )
-    if model.english_only and options.task is Task.translate:
-        raise UsageError(f"`task` translate: model '{model.name}' is English-only and cannot translate")
+    return library
 
 
 def _warnings(
@@ -313,33 +380,6 @@ def _warnings(
     if not recognition.segments:
         warnings.append("no speech was found: the transcript is empty")
     return warnings
-
-
-def _input_info(
-    path: Path,
-    identity: FileIdentity,
-    digest: str,
-    info: probe.MediaInfo,
-    track: probe.AudioTrack,
-    stats: SignalStats,
-) -> InputInfo:
-    return InputInfo(
-        path=text_of(path),
-        size_bytes=identity.size,
-        sha256=digest,
-        container=info.container,
-        codec=track.codec,
-        declared_duration=track.duration,
-        sample_rate=track.sample_rate,
-        channels=track.channels,
-        audio_track=track.index,
-        audio_tracks=len(info.tracks),
-        start_offset=track.start_offset,
-        level_dbfs=stats.level_dbfs,
-        peak_dbfs=stats.peak_dbfs,
-        clipped_share=stats.clipped_share,
-        creation_time=info.creation_time,
-    )
 
 
 def transcribe_file(

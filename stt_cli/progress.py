@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 from stt_cli.types import Provenance
 from stt_cli.version import TOOL
 
-# hook(stage, completed, total): stage is "decode", "transcribe" or "diarize"; completed/total in audio seconds.
+# hook(stage, completed, total): stage is "transcribe" or "diarize" (completed/total in audio seconds), "load" (the
+# models, loaded for the first recording that needs them: 0 of 1, then 1 of 1) or "wait" (the recording is
+# claimed by a worker making other outputs of it: completed is the age of its claim's last renewal).
 ProgressHook = Callable[[str, float, float], None]
 
 

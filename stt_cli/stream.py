@@ -13,12 +13,13 @@ import numpy as np
 from stt_cli.asr.vad import FRAME_SECONDS, StreamingVad
 from stt_cli.diarization.channels import SKIP, ChannelActivity, ChannelLevels
 from stt_cli.errors import ChannelCountError, NoAudioStreamError
-from stt_cli.fileio import shown
+from stt_cli.fileio import FileIdentity, shown, text_of
 from stt_cli.media import decode as audio
 from stt_cli.media.decode import full_scale
 from stt_cli.media.levels import SignalMeter, SignalStats
 from stt_cli.media.probe import AudioTrack, MediaInfo
 from stt_cli.progress import StageClock
+from stt_cli.types import InputInfo
 
 logger = logging.getLogger("stt_cli")
 
@@ -132,3 +133,32 @@ class DecodedStream:
         """Who spoke when, from the levels of the channels (after the stream has been read)."""
         assert self._levels is not None
         return ChannelActivity.from_power(self._levels.power(), self.channels)
+
+
+def input_info(
+    path: Path,
+    identity: FileIdentity,
+    digest: str,
+    info: MediaInfo,
+    track: AudioTrack,
+    stats: SignalStats,
+) -> InputInfo:
+    """The recording as it was heard, for the transcript's record: its bytes (size and sha256 taken before it
+    was decoded), its container and track, and its levels."""
+    return InputInfo(
+        path=text_of(path),
+        size_bytes=identity.size,
+        sha256=digest,
+        container=info.container,
+        codec=track.codec,
+        declared_duration=track.duration,
+        sample_rate=track.sample_rate,
+        channels=track.channels,
+        audio_track=track.index,
+        audio_tracks=len(info.tracks),
+        start_offset=track.start_offset,
+        level_dbfs=stats.level_dbfs,
+        peak_dbfs=stats.peak_dbfs,
+        clipped_share=stats.clipped_share,
+        creation_time=info.creation_time,
+    )

@@ -25,7 +25,15 @@ from typing import TYPE_CHECKING
 
 from stt_cli.asr.chunking import Chunk
 from stt_cli.asr.coverage import COVERAGE_ROUNDS, skipped_speech, splice
-from stt_cli.asr.edit import drop_boundary_echoes, join_overlap, middle_of, monotonic, pieces, plain_words
+from stt_cli.asr.edit import (
+    drop_boundary_echoes,
+    in_time_order,
+    join_overlap,
+    middle_of,
+    monotonic,
+    pieces,
+    plain_words,
+)
 from stt_cli.asr.loops import LONGEST_PHRASE, collapse_repeats, context_after, looping_spans, loops
 from stt_cli.asr.whisper import FIRST, RETRIES, Decoder
 from stt_cli.options import AsrOptions
@@ -199,9 +207,7 @@ def _unloop(
     collapsed = collapse_repeats(looped, prior)
     outcome = RetryOutcome.collapsed if collapsed != looped else RetryOutcome.unchanged
     kept = pieces(segments, lambda w: not inside(w))
-    return sorted([*kept, *collapsed], key=lambda s: s.start), _retry(
-        span, RetryReason.loop, tried, outcome, collapsed
-    )
+    return in_time_order([*kept, *collapsed]), _retry(span, RetryReason.loop, tried, outcome, collapsed)
 
 
 def _recover(decoder: Decoder, chunk: Chunk, segments: list[Segment], gap: Span) -> tuple[list[Segment], Retry]:

@@ -4,7 +4,7 @@ heard, and how a second decode of that stretch is put into the transcript. No mo
 from __future__ import annotations
 
 from stt_cli.asr.chunking import Chunk
-from stt_cli.asr.edit import middle_of, pieces, same_text
+from stt_cli.asr.edit import in_time_order, middle_of, pieces, same_text
 from stt_cli.types import Segment
 
 # s of VAD speech without a word that counts as skipped. 4 s let short English answers between Indonesian ones
@@ -58,7 +58,7 @@ def splice(segments: list[Segment], found: list[Segment], gap: tuple[float, floa
     if heard and (right := [w for w in around if w.start >= gap[1] - 0.01]) and same_text(heard[-1], right[0]):
         echoes.add(id(heard[-1]))
     found = pieces(found, lambda w: id(w) not in echoes)
-    return sorted([*kept, *found], key=lambda s: s.start)
+    return in_time_order([*kept, *found])
 
 
 def _split_at(segment: Segment, time: float) -> list[Segment]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
 
@@ -90,6 +90,13 @@ def keep_words(segment: Segment, wanted: Callable[[Word | Segment], bool]) -> Se
         return None
     text = "".join(w.text for w in words).strip()
     return replace(segment, start=words[0].start, end=words[-1].end, words=words, text=text)
+
+
+def in_time_order(segments: Iterable[Segment]) -> list[Segment]:
+    """Segments in time order: by start, then by end, so that the two pieces of a segment cut at a stretch's
+    edge, which may start at the same instant ("Thank" 141.46-141.46, "you." 141.46-141.66), keep their words'
+    order (sorting by start alone put "you." first)."""
+    return sorted(segments, key=lambda s: (s.start, s.end))
 
 
 def pieces(segments: Sequence[Segment], wanted: Callable[[Word | Segment], bool]) -> list[Segment]:

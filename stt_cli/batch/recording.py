@@ -20,8 +20,16 @@ from stt_cli.batch.guards import check_writable
 from stt_cli.batch.inputs import InputFile
 from stt_cli.batch.job import Batch
 from stt_cli.batch.outcomes import FileOutcome, Status
-from stt_cli.errors import ClaimLostError, InternalError, OutputEditedError, OutputUnwritableError, SttError
-from stt_cli.fileio import atomic_write_bytes, sha256_file, shown
+from stt_cli.errors import (
+    ClaimLostError,
+    InputNotFoundError,
+    InternalError,
+    ModelUnavailableError,
+    OutputEditedError,
+    OutputUnwritableError,
+    SttError,
+)
+from stt_cli.fileio import atomic_write_bytes, sha256_file, shown, text_of
 from stt_cli.media.probe import check_readable
 from stt_cli.options import OutputFormat, OutputOptions
 from stt_cli.progress import ProgressHook
@@ -107,7 +115,10 @@ def process_file(
             check_writable(sidecars.folder)
         except OutputUnwritableError as e:
             raise e.for_input(item.path) from None
-        held = claims.try_claim(sidecars.claim, timeout=batch.job.claim_timeout)
+        wait = functools.partial(_waiting, on_progress)
+        held = claims.claim_for(
+            sidecars.claim, timeout=batch.job.claim_timeout, job=_job_key(recording), on_wait=wait
+        )
     except SttError as error:
         return _failed(item, sidecars, error, started)
     except OSError as error:
@@ -120,6 +131,18 @@ def process_file(
     first = plan if plan is not None and resume.stamp(sidecars.record) == seen else None
     with claims.holding(held):
         return _claimed_file(batch, recording, first, held, on_progress, started)
+
+
+def _job_key(recording: Recording) -> str:
+    """What this run makes of the recording: its outputs and the settings digest they are made with (two
+    workers of one run share it; another run asking for other formats or settings does not)."""
+    return resume.fingerprint(
+        {"outputs": sorted(p.name for p in recording.targets.values()), "digest": recording.digest}
+    )
+
+
+def _waiting(on_progress: ProgressHook, held: claims.ClaimInfo) -> None:
+    on_progress("wait", held.age, 0.0)
 
 
 def _plan(batch: Batch, recording: Recording) -> resume.Plan:
@@ -165,12 +188,12 @@ def _claimed_file(
         kept = _keep(batch, recording.sidecars, transcript, extra)
         record = resume.Record(
             recording.digest, transcript.input.size_bytes, transcript.input.sha256, {**plan.kept, **written_now},
-            kept, duration=transcript.duration,
+            kept, duration=transcript.duration, input_path=text_of(source.resolve()),
         )  # fmt: skip
         resume.write_record(recording.sidecars.record, record, source=source)
     except (Exception, KeyboardInterrupt) as error:
         _undo(written + extra, moved)
-        if isinstance(error, KeyboardInterrupt):
+        if isinstance(error, KeyboardInterrupt | ModelUnavailableError):  # models that cannot load: no file can
             raise
         if not isinstance(error, SttError):
             logger.exception("%s: unexpected error", shown(source))
@@ -203,7 +226,8 @@ def _failed(item: InputFile, sidecars: Sidecars, error: SttError, started: float
     elapsed = time.monotonic() - started
     if isinstance(error, ClaimLostError):  # the worker that took it over transcribes it
         return FileOutcome(item.path, Status.claimed, warnings=(str(error),), elapsed=elapsed)
-    failures.note(sidecars.failure, item.path, error)  # for `stt status`, across workers
+    if not isinstance(error, InputNotFoundError):  # a mistyped name is no recording to report on, nor to litter
+        failures.note(sidecars.failure, item.path, error)  # for `stt status`, across workers
     return FileOutcome(item.path, Status.failed, error=error, elapsed=elapsed)
 
 

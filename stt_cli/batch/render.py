@@ -82,12 +82,14 @@ def render_one(source: Path, job: RenderJob, claimed: dict[Path, Path] | None = 
         transcript = _with_case(read_transcript(source), job.case)
         folder = job.output.output_dir or source.parent
         stem = transcript_stem(source, transcript)
-        made = _rendered(source, transcript, job.output, folder / stem)
+        made, problems = _rendered(source, transcript, job.output, folder / stem)
     except SttError as error:
         return failed(error)
     sidecars = Sidecars.of(folder / f"{stem}.json", folder)
     record = resume.read_record(sidecars.record)
-    written, current, notes, problems = [], [], [], []
+    written: list[Path] = []
+    current: list[Path] = []
+    notes: list[str] = []
     for fmt, (target, data) in made.items():
         try:
             state = _state(source, target, data, fmt, record, (claimed or {}).get(target))
@@ -116,20 +118,22 @@ def render_one(source: Path, job: RenderJob, claimed: dict[Path, Path] | None = 
 
 def _rendered(
     source: Path, transcript: Transcript, output: OutputOptions, base: Path
-) -> dict[OutputFormat, tuple[Path, bytes]]:
-    """Every format's target and bytes, made before anything is written.
+) -> tuple[dict[OutputFormat, tuple[Path, bytes]], list[SttError]]:
+    """Every format's target and bytes, made before anything is written; and the formats this transcript
+    cannot have (RTTM without speakers), each a usage error of its own.
 
     Raises:
-        UsageError: a format this transcript cannot have (RTTM without speakers).
-        InternalError: a writer failed on it (a bug: reported for this transcript alone).
+        InternalError: a writer failed on it (a bug: reported for this transcript alone, nothing written).
     """
-    if OutputFormat.rttm in output.formats and not transcript.turns:
-        raise UsageError(
-            f"{shown(source)}: the rttm format needs speakers, and this transcript has none (it was made without "
-            "--diarize or --channel-speakers)"
-        )
     made = {}
+    refused: list[SttError] = []
     for fmt in output.formats:
+        if fmt is OutputFormat.rttm and not transcript.turns:
+            refused.append(UsageError(
+                f"{shown(source)}: the rttm format needs speakers, and this transcript has none (it was made "
+                "without --diarize or --channel-speakers)"
+            ))  # fmt: skip
+            continue
         writer = get_writer(fmt, output)
         target = base.with_name(f"{base.name}.{writer.extension}")
         check_name_fits(target)
@@ -140,7 +144,7 @@ def _rendered(
         except Exception as e:  # a value the reader let through and a writer cannot take
             logger.exception("%s: the %s writer failed", shown(source), fmt.value)
             raise InternalError(source, e) from e
-    return made
+    return made, refused
 
 
 def _state(
@@ -192,7 +196,12 @@ def _record(
     }
     if record is None:  # no transcribe run left one here: it vouches for these outputs alone
         record = resume.Record(
-            "", transcript.input.size_bytes, transcript.input.sha256, {}, duration=transcript.duration
+            "",
+            transcript.input.size_bytes,
+            transcript.input.sha256,
+            {},
+            duration=transcript.duration,
+            input_given=transcript.input.path,
         )
     updated = dataclasses.replace(record, outputs={**record.outputs, **entries})
     try:

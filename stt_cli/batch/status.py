@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stt_cli.batch.inputs import InputFile
+from stt_cli.batch.inputs import Discovery, InputFile
+from stt_cli.errors import InputError
+from stt_cli.media.probe import check_readable
 from stt_cli.options import OutputFormat, OutputOptions
 from stt_cli.records import claims, failures, resume
 from stt_cli.records.sidecars import Sidecars
@@ -74,6 +76,21 @@ class BatchState:
             "audio_hours_left": round(self.hours(done=False), 3),
             "files": [f.to_dict() for f in self.files],
         }
+
+
+def readable(found: Discovery) -> tuple[list[InputError], list[InputFile]]:
+    """The arguments that named nothing, and those that name no readable file (a mistyped path, a device), as
+    problems; and the recordings whose state there is to tell."""
+    problems = list(found.problems)
+    recordings = []
+    for item in found.files:
+        try:
+            check_readable(item.path)
+        except InputError as e:
+            problems.append(e)
+            continue
+        recordings.append(item)
+    return problems, recordings
 
 
 def batch_state(items: Iterable[InputFile], output: OutputOptions, *, timeout: float) -> BatchState:

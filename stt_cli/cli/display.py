@@ -174,6 +174,7 @@ class BarEvents(LineEvents):
             transient=True,
         )
         self.task: TaskID | None = None
+        self.stage = ""
 
     @contextlib.contextmanager
     def loading(self) -> Iterator[None]:
@@ -188,12 +189,27 @@ class BarEvents(LineEvents):
         prefix = f"[{index}/{count}] " if count > 1 else ""
         # A name is shown as it is, never read as rich markup ("[red]x.mp3" stays that).
         self.task = self.bar.add_task(escape(f"{prefix}{shown(source.name)}"), total=None, audio="decoding")
+        self.stage = ""
 
     def progress(self, stage: str, completed: float, total: float) -> None:
-        if stage in ("transcribe", "diarize") and self.task is not None:
-            what = "audio" if stage == "transcribe" else "speakers"
-            audio = f"{what} {_clock(completed)} / {_clock(total)}"
-            self.bar.update(self.task, completed=completed, total=total, audio=audio)
+        if self.task is None:
+            return
+        if stage == "load":  # the models, loaded for the first recording that needs them
+            self.bar.update(self.task, total=None, audio="loading models")
+            return
+        if stage == "wait":  # another worker holds it, making other outputs of it
+            self.bar.update(self.task, total=None, audio="waiting for the worker that holds it")
+            return
+        if stage not in ("transcribe", "diarize"):
+            return
+        what = "audio" if stage == "transcribe" else "speakers"
+        audio = f"{what} {_clock(completed)} / {_clock(total)}"
+        if stage != self.stage:
+            # A new stage starts its own bar, clock and ETA: the finished transcription's bar (full, clock
+            # stopped, ETA 0:00:00) looked hung for the minutes diarization takes.
+            self.stage = stage
+            self.bar.reset(self.task, total=total, audio=audio)
+        self.bar.update(self.task, completed=completed, total=total, audio=audio)
 
     def file_finished(self, outcome: FileOutcome) -> None:
         if self.task is not None:

@@ -25,6 +25,14 @@ from stt_cli.cli.plan import TranscribeArgs
 _RANK = {Status.done: 0, Status.skipped: 1, Status.failed: 2, Status.claimed: 3, Status.pending: 4}
 
 
+def workers_for(args: TranscribeArgs) -> int:
+    """How many workers to start: ``--jobs``, but no more than there are recordings, since each loads a model
+    (``--jobs 8`` for one file took 13 s against 4.8 s for one job)."""
+    from stt_cli.batch.inputs import discover
+
+    return max(1, min(args.jobs, len(discover(list(args.inputs)).files)))
+
+
 def run_jobs(args: TranscribeArgs, jobs: int) -> BatchResult:
     """Run ``jobs`` workers over the batch ``args`` describes; their outcomes merged, one per recording."""
     import multiprocessing
@@ -57,11 +65,13 @@ def _worker(args: TranscribeArgs, worker: tuple[int, int], summary: Path) -> Non
     import sys
 
     from stt_cli.batch import run as batch
+    from stt_cli.cli.common import configure_logging
     from stt_cli.cli.display import LineEvents, interrupts, say
     from stt_cli.cli.plan import plan
     from stt_cli.errors import SttError
 
     interrupts.install()
+    configure_logging(args.verbose)
     try:
         planned = plan(replace(args, summary_json=summary), worker=worker)
         result = batch.run(list(args.inputs), planned.job, planned.load, LineEvents(args.quiet))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import shutil
 import sys
@@ -159,7 +160,9 @@ def _job(args: LiveArgs) -> LiveJob:
         raise UsageError("--follow needs the file a recorder is writing")
     if args.rate is not None and args.source != "-":
         raise UsageError("--rate is for raw PCM on stdin ('stt live - --rate 16000')")
-    if args.pace < 0 or args.idle <= 0 or args.channels < 1 or (args.rate is not None and args.rate < 1000):
+    finite = math.isfinite(args.pace) and math.isfinite(args.idle)  # "nan" passes every comparison
+    slow = args.rate is not None and args.rate < 1000
+    if not finite or args.pace < 0 or args.idle <= 0 or args.channels < 1 or slow:
         raise UsageError("--pace must be 0 or more, --idle above 0, --channels 1 or more, --rate 1000 Hz or more")
     if args.source is None:
         source = LiveSource("microphone", device=args.microphone)

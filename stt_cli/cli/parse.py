@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from stt_cli.batch.shards import Shard
+from stt_cli.case import LATEST_YEAR, check_fields
 from stt_cli.diarization.channels import SKIP
 from stt_cli.errors import UsageError
 from stt_cli.options import OutputFormat
@@ -32,14 +33,23 @@ def parse_size(text: str) -> int:
     return int(size)
 
 
-def parse_duration(text: str) -> float:
-    """``"90"`` (seconds), ``"45m"``, ``"12h"``, ``"1h30m"`` -> seconds."""
+def parse_duration(text: str, option: str = "max_duration", *, zero: str | None = "no limit") -> float:
+    """``"90"`` (seconds), ``"45m"``, ``"12h"``, ``"1h30m"`` -> seconds, for ``option`` (named in the message);
+    ``zero`` says what 0 means, or ``None`` when 0 is refused.
+
+    Raises:
+        UsageError: not a duration (or 0 where it means nothing).
+    """
     value = text.strip().lower()
     match = re.fullmatch(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?", value)
+    example = "12h, 90m, 3600" + (f" or 0 for {zero}" if zero else "")
     if not value or not match:
-        raise UsageError(f"`max_duration` {text!r} is not a duration; use e.g. 12h, 90m, 3600 or 0 for no limit")
+        raise UsageError(f"`{option}` {text!r} is not a duration; use e.g. {example}")
     hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
-    return hours * 3600 + minutes * 60 + seconds
+    total = hours * 3600 + minutes * 60 + seconds
+    if total == 0 and zero is None:
+        raise UsageError(f"`{option}` {text!r}: give a duration above 0, e.g. 10m")
+    return total
 
 
 def parse_formats(values: list[str] | tuple[str, ...]) -> tuple[OutputFormat, ...]:
@@ -107,6 +117,10 @@ def parse_channel_names(text: str) -> tuple[str, ...]:
         raise ValueError("a channel has an empty name; give one name per channel, `-` to skip one")
     if all(name == SKIP for name in names):
         raise ValueError("every channel is skipped; name at least one")
+    named = [name.casefold() for name in names if name != SKIP]
+    twice = next((name for name in names if name != SKIP and named.count(name.casefold()) > 1), None)
+    if twice is not None:  # two microphones under one name could no longer be told apart
+        raise ValueError(f"{twice!r} names two channels; give each microphone its own name")
     return names
 
 
@@ -122,7 +136,10 @@ def parse_pairs(pairs: list[str]) -> tuple[tuple[str, str], ...]:
         if not sep or not key.strip():
             raise UsageError(f"`meta` {pair!r}: give KEY=VALUE, e.g. case_number=12/Pid.B/2026/PN Jkt.Pst")
         out.append((key.strip(), value.strip()))
-    return tuple(out)
+    try:
+        return tuple(check_fields(out).items())
+    except ValueError as e:
+        raise UsageError(f"`meta`: {e}") from None
 
 
 def check_start_time(text: str | None) -> str | None:
@@ -134,9 +151,12 @@ def check_start_time(text: str | None) -> str | None:
     if text is None:
         return None
     try:
-        return datetime.fromisoformat(text).isoformat()
+        moment = datetime.fromisoformat(text)
     except ValueError as e:
         raise UsageError(f"`start_time` {text!r}: give a date and time such as 2026-11-03T09:12:00") from e
+    if not 1900 <= moment.year <= LATEST_YEAR:
+        raise UsageError(f"`start_time` {text!r}: a recording's start between the years 1900 and {LATEST_YEAR}")
+    return moment.isoformat()
 
 
 def read_vocabulary(path: Path | None) -> tuple[str, ...]:

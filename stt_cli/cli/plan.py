@@ -32,10 +32,12 @@ from stt_cli.options import (
     Task,
 )
 
+MAX_JOBS = 64  # worker processes: each loads a model (~0.5-1.5 GB), so more than a big machine's cores is a typo
+
 if TYPE_CHECKING:
     from stt_cli.batch.run import Job
     from stt_cli.case import CaseOptions
-    from stt_cli.pipeline import Transcriber
+    from stt_cli.pipeline import Prepared
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -215,20 +217,20 @@ class TranscribePlan:
     offline: bool
 
     @property
-    def load(self) -> Callable[[], Transcriber]:
-        from stt_cli.pipeline import Transcriber
+    def load(self) -> Callable[[], Prepared]:
+        """The recogniser, found and checked but not loaded: the batch loads it for the first recording that
+        needs recognition, and never when every output is current or made from a kept transcript."""
+        from stt_cli.pipeline import Prepared
 
         return functools.partial(
-            Transcriber.load, self.asr, self.diarization, offline=self.offline,
-            channel_speakers=self.channel_speakers,
-        )  # fmt: skip
+            Prepared.of, self.asr, self.diarization, offline=self.offline, channel_speakers=self.channel_speakers
+        )
 
 
 def plan(args: TranscribeArgs, *, worker: tuple[int, int] | None = None) -> TranscribePlan:
     """The library's options from the command's values; a usage error for any that does not fit. ``worker`` is
     a ``--jobs`` worker's place among the others."""
     from stt_cli.batch.run import Job
-    from stt_cli.records import claims
 
     asr = AsrOptions(
         model=args.model, language=args.language, segment_language=args.segment_language,
@@ -244,12 +246,12 @@ def plan(args: TranscribeArgs, *, worker: tuple[int, int] | None = None) -> Tran
         max_duration=parse.parse_duration(args.max_duration), max_size=parse.parse_size(args.max_size),
         allow_truncated=args.allow_truncated, audio_track=args.audio_track,
     )  # fmt: skip
-    if args.jobs < 1:
-        raise UsageError("--jobs must be 1 or more")
+    if not 1 <= args.jobs <= MAX_JOBS:
+        raise UsageError(f"--jobs must be between 1 and {MAX_JOBS} (worker processes on this machine)")
     shard = parse.parse_shard(args.shard) if args.shard else parse.shard_from_environment(os.environ)
     job = Job(output=output, limits=limits, overwrite=args.overwrite, fail_fast=args.fail_fast,
               summary=args.summary_json, case=args.case(), shard=shard, steal=args.steal,
-              claim_timeout=parse.parse_duration(args.claim_timeout) or claims.DEFAULT_TIMEOUT,
+              claim_timeout=parse.parse_duration(args.claim_timeout, "claim_timeout", zero=None),
               worker=worker)  # fmt: skip
     if channels and args.diarize:
         raise UsageError("--channel-speakers and --diarize both decide who speaks; choose one")

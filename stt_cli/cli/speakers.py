@@ -81,13 +81,17 @@ def enroll(
             clips = [from_transcript(encoder, from_, speaker, recording)]
         else:
             clips = [from_clip(encoder, path) for path in audio or []]
-        voice = library.enrol(name, clips)
+        voice, again = library.enrol(name, clips)
     except SttError as error:
         raise fail(error) from None
-    added = sum(c.seconds for c in clips)
+    new = [c for c in clips if c not in again]
     with guarded_stdout():
+        for clip in again:
+            stdout.print(
+                f"already enrolled: {clip.source} is in {voice.name}'s voice (not added twice)", markup=False
+            )
         stdout.print(
-            f"enrolled {voice.name}: {added:.1f} s of speech from {len(clips)} clip(s) "
+            f"enrolled {voice.name}: {sum(c.seconds for c in new):.1f} s of speech from {len(new)} clip(s) "
             f"({voice.seconds:.1f} s in {len(voice.clips)} clip(s) in all) in {library.folder}",
             markup=False,
         )

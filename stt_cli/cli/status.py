@@ -30,21 +30,21 @@ def status(
     """Show a batch's state across all workers: done, failed (with codes), pending, claimed (by whom, since
     when), stale claims, and audio hours done and left. Exits 0 when every recording is done, else 1."""
     from stt_cli.batch.inputs import discover
-    from stt_cli.batch.status import batch_state
+    from stt_cli.batch.status import batch_state, readable
     from stt_cli.cli.parse import parse_duration
     from stt_cli.options import OutputOptions
-    from stt_cli.records import claims
 
     try:
         found = discover(inputs)
-        timeout = parse_duration(claim_timeout) or claims.DEFAULT_TIMEOUT
-        state = batch_state(found.files, OutputOptions(output_dir=output_dir), timeout=timeout)
+        timeout = parse_duration(claim_timeout, "claim_timeout", zero=None)
+        problems, recordings = readable(found)
+        state = batch_state(recordings, OutputOptions(output_dir=output_dir), timeout=timeout)
     except SttError as error:
         say(error_line(error))
         raise typer.Exit(error.exit_code) from None
+    for problem in problems:  # a mistyped name, a device: not a recording waiting to be done
+        say(error_line(problem))
     if not state.files:
-        for problem in found.problems:
-            say(error_line(problem))
         raise typer.Exit(EXIT_ALL_FAILED)
     if as_json:
         typer.echo(json.dumps(state.to_dict(), indent=2, ensure_ascii=False))

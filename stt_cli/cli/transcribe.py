@@ -189,6 +189,7 @@ def transcribe(
     """Transcribe recordings; write <name>.<format> next to each input (or under --output-dir)."""
     from stt_cli.batch import run as batch
     from stt_cli.cli.config import load
+    from stt_cli.cli.jobs import run_jobs, workers_for
 
     interrupts.arm()  # Ctrl-C and `kill` stop cleanly until the last file is finished
     try:
@@ -201,10 +202,9 @@ def transcribe(
             planned = plan(args)
         except UsageError as e:
             raise settings.blamed(e, found, "transcribe") from None
-        if args.jobs > 1:
-            from stt_cli.cli.jobs import run_jobs
-
-            result = run_jobs(args, args.jobs)
+        workers = workers_for(args) if args.jobs > 1 else 1
+        if workers > 1:
+            result = run_jobs(args, workers)
         else:
             result = batch.run(list(args.inputs), planned.job, planned.load, events_for(args.quiet))
     except SttError as error:

@@ -23,7 +23,7 @@ import numpy as np
 
 from stt_cli.asr.chunking import runs
 from stt_cli.media.decode import SAMPLE_RATE
-from stt_cli.types import Segment, SpeakerTurn
+from stt_cli.types import Attribution, Segment, SpeakerTurn
 
 FRAME = 0.05  # s per level frame: a syllable is 0.1-0.3 s, so a word spans several frames
 _FRAME_SAMPLES = round(FRAME * SAMPLE_RATE)
@@ -143,3 +143,16 @@ def _clean(row: np.ndarray) -> np.ndarray:
         if (last - first) * FRAME < SHORTEST_TURN:
             out[first:last] = False
     return out
+
+
+def by_channel(activity: ChannelActivity, segments: tuple[Segment, ...]) -> Attribution:
+    """Speakers from the microphone channels' levels; each segment's confidence from the channels' power."""
+    from stt_cli.diarization.assign import attribute
+
+    return attribute(
+        segments,
+        activity.exclusive(),
+        activity.turns(),
+        channels=activity.names_by_label(),
+        confidence=activity.segment_confidence,
+    )

@@ -103,6 +103,8 @@ class Diarizer:
                 on_progress("diarize", duration * (share + 0.5 * completed / total), duration)
 
         kwargs = {"num_speakers": num_speakers, "min_speakers": min_speakers, "max_speakers": max_speakers}
+        if on_progress is not None:  # the stage has begun (its first step reports only once a window is done)
+            on_progress("diarize", 0.0, duration)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

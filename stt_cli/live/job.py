@@ -109,7 +109,7 @@ def run_live(
     """
     recording = job.recording
     check_outputs(job)
-    recorder = Recorder(recording, overwrite=job.overwrite) if recording is not None else None
+    recorder = Recorder(recording) if recording is not None else None
     session = LiveSession(transcriber, job.source, recorder, stop)
     try:
         live = session.run(on_event)

@@ -42,15 +42,15 @@ class Recorder:
     """Appends 16-bit PCM to a WAV; :meth:`finish` puts it in place, :meth:`discard` removes it.
 
     Args:
-        target: where the WAV goes.
-        overwrite: an earlier file there is kept aside (``<stem>.edited-<time>.wav``) rather than refused.
+        target: where the WAV goes; an earlier file there (another session's audio, evidence too) is kept aside
+            as ``<stem>.edited-<time>.wav``, never replaced.
 
     Raises:
         OutputUnwritableError: the folder cannot be written (raised when it is opened, before the session).
     """
 
-    def __init__(self, target: Path, *, overwrite: bool = False) -> None:
-        self.target, self.overwrite = target, overwrite
+    def __init__(self, target: Path) -> None:
+        self.target = target
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:40]}.", suffix=".part")
@@ -99,9 +99,9 @@ class Recorder:
             os.fsync(self._fd)
             os.close(self._fd)
             os.chmod(self._temporary, 0o666 & ~current_umask())
-            if self.target.exists() and self.overwrite:  # an earlier session's audio is evidence too: kept
+            if self.target.exists():  # an earlier session's audio is evidence too: kept
                 move_aside(self.target)
-            os.link(self._temporary, self.target)  # never over a file that appeared since the checks
+            os.link(self._temporary, self.target)  # never over a file that appeared since
             os.unlink(self._temporary)
         except OSError as e:
             at = self.seconds

@@ -261,7 +261,7 @@ class LiveSession:
         settings = {**transcriber.settings(), "word_timestamps": True}
         speakers = None
         if self.channel_speakers and segments:
-            from stt_cli.pipeline import by_channel
+            from stt_cli.diarization.channels import by_channel
 
             speakers = by_channel(ChannelActivity.from_power(self.levels.power(), self.channel_speakers), segments)
         warnings = [] if segments else ["no speech was found: the transcript is empty"]

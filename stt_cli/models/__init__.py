@@ -16,8 +16,15 @@ no environment variable for it.
 
 from stt_cli.errors import ModelUnavailableError
 from stt_cli.models.bundled import ASSETS, MANIFEST_PATH, import_record, load_manifest
-from stt_cli.models.find import BUNDLED_PIPELINE, ResolvedPipeline, resolve, resolve_pipeline
-from stt_cli.models.load import VOICE_ENCODER, load_voice_encoder, load_whisper, pick_compute_type, pick_device
+from stt_cli.models.find import BUNDLED_PIPELINE, ResolvedPipeline, check_can, resolve, resolve_pipeline
+from stt_cli.models.load import (
+    VOICE_ENCODER,
+    load_voice_encoder,
+    load_whisper,
+    pick_compute_type,
+    pick_device,
+    voice_encoder_identity,
+)
 from stt_cli.models.local import REQUIRED_FILES, ResolvedModel, store_dir
 
 __all__ = [
@@ -29,6 +36,7 @@ __all__ = [
     "ModelUnavailableError",
     "ResolvedModel",
     "ResolvedPipeline",
+    "check_can",
     "import_record",
     "load_manifest",
     "load_voice_encoder",
@@ -38,4 +46,5 @@ __all__ = [
     "resolve",
     "resolve_pipeline",
     "store_dir",
+    "voice_encoder_identity",
 ]

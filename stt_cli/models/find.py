@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stt_cli.errors import ModelUnavailableError
+from stt_cli.errors import ModelUnavailableError, UsageError
 from stt_cli.fileio import sha256_file
+from stt_cli.languages import name_of
 from stt_cli.models.bundled import (
     ASSETS,
     check_parts,
@@ -21,6 +22,7 @@ from stt_cli.models.bundled import (
     package_file,
 )
 from stt_cli.models.local import ResolvedModel, resolve_local, store_dir
+from stt_cli.options import AsrOptions, Task
 
 BUNDLED_PIPELINE = "bundled"
 
@@ -167,3 +169,15 @@ def _resolve_bundled(name: str, entry: dict[str, Any], *, assemble: bool = True)
         origin="bundled",
         english_only=entry.get("languages") == "en",
     )
+
+
+def check_can(model: ResolvedModel, options: AsrOptions) -> None:
+    """Refuse, before any audio is decoded, a language or task the model cannot do."""
+    other = [code for code in options.languages if code != "en"]
+    if model.english_only and other:
+        raise UsageError(
+            f"`language` {other[0]} ({name_of(other[0])}): model '{model.name}' only transcribes English; "
+            "choose a multilingual `model` such as base"
+        )
+    if model.english_only and options.task is Task.translate:
+        raise UsageError(f"`task` translate: model '{model.name}' is English-only and cannot translate")

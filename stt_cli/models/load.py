@@ -62,6 +62,12 @@ VOICE_ENCODER = "campplus_cn_en_common"
 _ENCODER_FILE = "embedding/pytorch_model.bin"
 
 
+def voice_encoder_identity() -> tuple[str, str]:
+    """The bundled speaker encoder's name and the sha256 of its weights, from the manifest (nothing loaded):
+    what a voice library is checked against."""
+    return VOICE_ENCODER, load_manifest()["pipelines"][BUNDLED_PIPELINE]["files"][_ENCODER_FILE]["sha256"]
+
+
 def load_voice_encoder() -> tuple[str, str, Any]:
     """The bundled speaker encoder (the diarization bundle's CAM++), checked: its name, the sha256 of its
     weights, and the model ready to embed ``[B, 1, N]`` waveforms.
@@ -72,7 +78,7 @@ def load_voice_encoder() -> tuple[str, str, Any]:
     from stt_cli.privacy import keep_private
 
     pipeline = resolve_pipeline(None)  # checks every bundled file against the manifest
-    sha256 = load_manifest()["pipelines"][BUNDLED_PIPELINE]["files"][_ENCODER_FILE]["sha256"]
+    _, sha256 = voice_encoder_identity()
     keep_private()
 
     with warnings.catch_warnings():

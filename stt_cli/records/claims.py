@@ -25,13 +25,14 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 DEFAULT_TIMEOUT = 600.0  # s without renewal after which a claim is stale
 _RENEWALS = 4  # renewals per timeout: a worker must miss three in a row before its claim looks stale
+_WAIT = 2.0  # s between looks at a claim of a worker making something else of the recording
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class ClaimInfo:
         since: ISO 8601 UTC time the claim was taken.
         token: the claim's own id (a claim taken over has another).
         age: seconds since it was last renewed, by this machine's clock.
+        job: what its worker was asked to make of the recording (a digest of the formats and settings), so
+            that a run asking for something else knows the worker will not make it; ``""`` when not said.
     """
 
     host: str
@@ -51,6 +54,7 @@ class ClaimInfo:
     since: str
     token: str
     age: float
+    job: str = ""
 
     def stale(self, timeout: float) -> bool:
         return self.age > timeout
@@ -81,7 +85,8 @@ def read_claim(path: Path) -> ClaimInfo | None:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return ClaimInfo(str(data["host"]), int(data["pid"]), str(data["since"]), str(data["token"]), age)
+        return ClaimInfo(str(data["host"]), int(data["pid"]), str(data["since"]), str(data["token"]), age,
+                         str(data.get("job", "")))  # fmt: skip
     except (OSError, ValueError, KeyError, TypeError):
         return ClaimInfo("?", 0, "", "", age)
 
@@ -119,9 +124,9 @@ class Claim:
                 os.utime(self.path)
 
 
-def try_claim(path: Path, *, timeout: float = DEFAULT_TIMEOUT) -> Claim | ClaimInfo:
-    """Take the claim file ``path`` (a recording's ``Sidecars.claim``): the :class:`Claim`, or the live claim of
-    the worker that holds it. A stale claim is taken over.
+def try_claim(path: Path, *, timeout: float = DEFAULT_TIMEOUT, job: str = "") -> Claim | ClaimInfo:
+    """Take the claim file ``path`` (a recording's ``Sidecars.claim``) for ``job``: the :class:`Claim`, or the
+    live claim of the worker that holds it. A stale claim is taken over.
 
     Raises:
         OSError: the folder cannot be written.
@@ -129,7 +134,7 @@ def try_claim(path: Path, *, timeout: float = DEFAULT_TIMEOUT) -> Claim | ClaimI
     path.parent.mkdir(parents=True, exist_ok=True)
     for _ in range(3):  # a claim released or taken over between two looks: look again
         token = uuid.uuid4().hex
-        if _create(path, token):
+        if _create(path, token, job):
             return Claim(path, token, timeout)
         held = read_claim(path)
         if held is None:
@@ -141,9 +146,9 @@ def try_claim(path: Path, *, timeout: float = DEFAULT_TIMEOUT) -> Claim | ClaimI
     return held if held is not None else ClaimInfo("?", 0, "", "", 0.0)
 
 
-def _create(path: Path, token: str) -> bool:
+def _create(path: Path, token: str, job: str) -> bool:
     body = {"host": socket.gethostname(), "pid": os.getpid(), "token": token,
-            "since": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
+            "since": datetime.now(UTC).isoformat(timespec="seconds"), "job": job}  # fmt: skip
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except FileExistsError:
@@ -170,6 +175,24 @@ def _take_over(path: Path, timeout: float) -> None:
             os.link(aside, path)
     with contextlib.suppress(OSError):
         aside.unlink()
+
+
+def claim_for(path: Path, *, timeout: float, job: str, on_wait: Callable[[ClaimInfo], None]) -> Claim | ClaimInfo:
+    """:func:`try_claim`, waiting while the recording is claimed by a worker making something else of it (a
+    clerk's ``-f json`` while a batch makes ``-f txt``): that worker will not write what this one was asked for,
+    so leaving the file to it would end this run with nothing written. A worker of the same job (``--jobs``,
+    shards) is left the file, as before. The wait ends when the other worker releases the claim, or when its
+    claim goes stale and is taken over; ``on_wait`` is told each time this worker looks again.
+
+    Raises:
+        OSError: the folder cannot be written.
+    """
+    while True:
+        held = try_claim(path, timeout=timeout, job=job)
+        if isinstance(held, Claim) or not held.job or held.job == job:
+            return held
+        on_wait(held)
+        time.sleep(min(_WAIT, timeout / _RENEWALS))
 
 
 @contextlib.contextmanager

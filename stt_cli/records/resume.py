@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from stt_cli.errors import OutputClashError, OutputEditedError, OutputUnwritableError
-from stt_cli.fileio import atomic_write_text, check_name_fits, sha256_file, shown
+from stt_cli.fileio import atomic_write_text, check_name_fits, sha256_file, shown, text_of
 from stt_cli.media import sniff
 from stt_cli.options import OutputFormat
 from stt_cli.records.sidecars import backup_path
@@ -63,6 +62,9 @@ class Record:
         transcript: the whole transcript kept beside the record (see ``reuse``), its fingerprint being the
             digest of the settings that shape the transcript (not of those that only shape a format).
         duration: seconds of audio transcribed (for ``stt status``'s hours done).
+        input_path: where the recording was, as given and made absolute (``None``: not known, a record made by
+            ``stt render``), and as given: another recording of the same name (an SD card's ``REC001`` of
+            another day) is told from this recording changed by it.
     """
 
     fingerprint: str
@@ -71,6 +73,14 @@ class Record:
     outputs: dict[str, Entry]
     transcript: Entry | None = None
     duration: float | None = None
+    input_path: str | None = None
+    input_given: str | None = None
+
+    def of_another_recording(self, source: Path) -> bool:
+        """Whether the record is of another recording than ``source`` (by where it was), whatever its bytes."""
+        if self.input_path is not None:
+            return self.input_path != text_of(source.resolve())
+        return self.input_given is not None and self.input_given != text_of(source)
 
 
 def fingerprint(settings: dict[str, Any]) -> str:
@@ -93,8 +103,10 @@ def read_record(path: Path) -> Record | None:
         known, kept = data["input"], data.get("transcript")
         transcript = Entry(str(kept["file"]), str(kept["sha256"]), str(kept["fingerprint"])) if kept else None
         duration = known.get("duration")
+        where, given = known.get("absolute"), known.get("path")
         return Record(made_with, int(known["size_bytes"]), str(known["sha256"]), outputs, transcript,
-                      None if duration is None else float(duration))  # fmt: skip
+                      None if duration is None else float(duration), None if where is None else str(where),
+                      None if given is None else str(given))  # fmt: skip
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -154,7 +166,7 @@ def write_record(path: Path, record: Record, *, source: Path) -> None:
         "record_version": RECORD_VERSION,
         "tool": TOOL,
         "fingerprint": record.fingerprint,
-        "input": {"path": os.fsencode(source).decode("utf-8", "backslashreplace"), "size_bytes": record.input_size,
+        "input": {"path": text_of(source), "absolute": record.input_path, "size_bytes": record.input_size,
                   "sha256": record.input_sha256, "duration": record.duration},
         "outputs": {fmt: {"file": e.file, "sha256": e.sha256, "fingerprint": e.fingerprint}
                     for fmt, e in record.outputs.items()},
@@ -220,11 +232,17 @@ def plan_outputs(
     for fmt, path in targets.items():
         if states[fmt] is OutputState.foreign and sniff.is_recording(path):
             raise OutputClashError(source, path, why="recording")
+    same = same_recording(record, content)
+    if record is not None and not same and record.of_another_recording(source):
+        # Another recording of this name wrote here: its transcripts are not this one's to replace, even with
+        # overwrite (a shared output folder fed from SD cards that each start at REC001).
+        there = next((targets[f] for f, s in states.items() if s is not OutputState.missing), None)
+        if there is not None:
+            raise OutputClashError(source, there, why="recording_of", by=record.input_given or record.input_path)
     changed = [fmt for fmt, s in states.items() if s in (OutputState.edited, OutputState.foreign)]
     carried = _carried(record, record_file.parent, {f.value for f in targets})
     if overwrite:
         return Plan(False, dict(targets), carried, tuple(targets[f] for f in changed), ())
-    same = same_recording(record, content)
 
     def fresh(fmt: OutputFormat) -> bool:  # made from this recording with these settings
         return same and record is not None and record.outputs[fmt.value].fingerprint == digest

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from stt_cli.errors import InputError, SpeakerLibraryError
+from stt_cli.errors import InputError, SpeakerLibraryError, TooLittleSpeechError
 from stt_cli.fileio import FileIdentity, check_unchanged, identity_of, sha256_file, shown
 from stt_cli.media.decode import Signal
 from stt_cli.media.probe import MediaInfo
@@ -28,7 +28,9 @@ def from_clip(encoder: VoiceEncoder, path: Path) -> Enrolment:
     samples, digest = _samples(path)
     voice = encoder.embed(samples, speech_spans(samples))
     if voice is None or voice.seconds < LEAST_SPEECH:
-        raise InputError(path, "has too little speech to enrol (under 1 s)", "give a clip where the person speaks")
+        raise TooLittleSpeechError(
+            path, "has too little speech to enrol (under 1 s)", "give a clip where the person speaks"
+        )
     return Enrolment(Path(path).name, digest, voice.seconds, voice.windows, voice.vector)
 
 
@@ -70,7 +72,9 @@ def from_transcript(
     voice = encoder.embed(signal, solo_spans(turns, wanted))  # a long hearing is read, never held whole
     check_unchanged(path, before)
     if voice is None or voice.seconds < LEAST_SPEECH:
-        raise InputError(path, f"{wanted} speaks alone for under 1 s", "enrol from clips of the person instead")
+        raise TooLittleSpeechError(
+            path, f"{wanted} speaks alone for under 1 s", "enrol from clips of the person instead"
+        )
     return Enrolment(path.name, digest, voice.seconds, voice.windows, voice.vector, speaker=wanted)
 
 

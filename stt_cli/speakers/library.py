@@ -12,12 +12,14 @@ encoder's embeddings are not comparable, so such a library is refused, never sil
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
 import math
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,25 +147,49 @@ class VoiceLibrary:
                 problems.append(LibraryProblem(path, str(e) or type(e).__name__))
         return cls(folder=folder, encoder=encoder, voices=tuple(voices), problems=tuple(problems))
 
+    @property
+    def digest(self) -> str:
+        """A digest of every voice the library holds (names, clips and voiceprints), so that a transcript
+        named from it is known to be stale once a voice is enrolled, changed or removed."""
+        held = [
+            [v.name, [[c.sha256, c.speaker, round(c.seconds, 3), [round(float(x), 6) for x in c.vector]]
+                      for c in v.clips]]
+            for v in sorted(self.voices, key=lambda v: _key(v.name))
+        ]  # fmt: skip
+        return hashlib.sha256(json.dumps(held, ensure_ascii=False).encode("utf-8")).hexdigest()
+
     def find(self, name: str) -> Voice | None:
         """The voice enrolled under ``name`` (compared without case), if any."""
         key = _key(name)
         return next((v for v in self.voices if _key(v.name) == key), None)
 
-    def enrol(self, name: str, clips: list[Enrolment]) -> Voice:
-        """Add ``clips`` to ``name``'s voice (created if new) and write it; returns the voice as now stored.
+    def enrol(self, name: str, clips: list[Enrolment]) -> tuple[Voice, tuple[Enrolment, ...]]:
+        """Add ``clips`` to ``name``'s voice (created if new) and write it: the voice as now stored, and the
+        clips it already held (the same recording, and speaker, enrolled again), which are not added twice.
+
+        Enrolments of one library are done one at a time (a lock file beside the index), each reading the
+        voice as it is on disk then: two at once for the same person both keep their clips.
 
         Raises:
             SpeakerLibraryError: the name is not usable, or the entry cannot be written.
         """
         name = check_name(name)
+        with self._locked():
+            return self._enrol(name, clips)
+
+    def _enrol(self, name: str, clips: list[Enrolment]) -> tuple[Voice, tuple[Enrolment, ...]]:
         now = _now()
-        known = self.find(name)
-        stamped = tuple(Enrolment(**{**c.__dict__, "added": c.added or now}) for c in clips)
+        known = self._on_disk(name)
+        held = {(c.sha256, c.speaker) for c in known.clips} if known else set()
+        fresh = [c for c in clips if (c.sha256, c.speaker) not in held]
+        again = tuple(c for c in clips if (c.sha256, c.speaker) in held)
+        stamped = tuple(Enrolment(**{**c.__dict__, "added": c.added or now}) for c in fresh)
         if known is not None:
-            voice = Voice(known.name, known.clips + stamped, known.enrolled, now)
+            voice = Voice(known.name, known.clips + stamped, known.enrolled, now if stamped else known.updated)
         else:
             voice = Voice(name, stamped, now, now)
+        if not stamped:
+            return voice, again
         record = {
             "format": FORMAT,
             "name": voice.name,
@@ -177,7 +203,7 @@ class VoiceLibrary:
             made = {"format": FORMAT, "encoder": {"name": self.encoder[0], "sha256": self.encoder[1]}}
             _write(index, {**made, "created": now})
         _write(self._path(voice.name), record)
-        return voice
+        return voice, again
 
     def remove(self, name: str) -> Voice:
         """Delete ``name``'s entry.
@@ -185,7 +211,11 @@ class VoiceLibrary:
         Raises:
             SpeakerLibraryError: nobody is enrolled under that name, or the entry cannot be deleted.
         """
-        voice = self.find(name)
+        with self._locked():
+            return self._remove(name)
+
+    def _remove(self, name: str) -> Voice:
+        voice = self._on_disk(name)
         if voice is None:
             known = ", ".join(v.name for v in self.voices) or "nobody yet"
             raise SpeakerLibraryError(f"{self.folder}: nobody named {name!r} is enrolled (enrolled: {known})")
@@ -194,6 +224,36 @@ class VoiceLibrary:
         except OSError as e:
             raise SpeakerLibraryError(f"{self._path(voice.name)}: cannot remove ({e.strerror})") from e
         return voice
+
+    def _on_disk(self, name: str) -> Voice | None:
+        """``name``'s voice as its entry holds it now (another enrolment may have written since this library
+        was opened); ``None`` when there is none."""
+        path = self._path(name)
+        if not path.is_file():
+            return None
+        try:
+            return _read_voice(path, self.encoder)
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise SpeakerLibraryError(
+                f"{path}: a damaged voice entry ({e}); remove the file to enrol again"
+            ) from e
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """This library's writers one at a time (``flock`` on ``DIR/.lock``, released however the block ends)."""
+        import fcntl
+
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle = (self.folder / ".lock").open("a")
+        except OSError as e:
+            raise SpeakerLibraryError(f"{self.folder}: cannot write the voice library ({e.strerror})") from e
+        with handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def _path(self, name: str) -> Path:
         key = _key(name)

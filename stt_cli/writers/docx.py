@@ -136,7 +136,10 @@ def _properties(document: Any, transcript: Transcript) -> None:
     words = words_for(transcript.language)
     properties = document.core_properties
     case_number = transcript.case.get("case_number")
-    properties.title = f"{words['title'].title()} {case_number}" if case_number else words["title"].title()
+    title = f"{words['title'].title()} {case_number}" if case_number else words["title"].title()
+    # The core properties hold 255 characters; a case number joining several cases ("… jo. …") can be longer,
+    # and the document itself shows it whole.
+    properties.title = " ".join(title.split())[:255]
     properties.author = properties.last_modified_by = "stt"
     properties.comments = f"sha256 of the recording: {transcript.input.sha256}"
     made = transcript.provenance.finished_at if transcript.provenance else "2000-01-01T00:00:00+00:00"

@@ -146,9 +146,12 @@ def test_a_full_recording_disk_stops_the_recording_not_the_session(tmp_path, jfk
 
 def test_render_refuses_rttm_without_speakers(jfk_json, tmp_path):
     source = _copy(jfk_json, tmp_path)
+    alone = stt("render", source, "-f", "rttm")
+    assert alone.exit_code == 3 and "needs speakers" in error_lines(alone)[0]
+    assert visible(tmp_path) == ["jfk.json"], "no empty RTTM"
     result = stt("render", source, "-f", "rttm,txt")
-    assert result.exit_code == 3 and "needs speakers" in error_lines(result)[0]
-    assert visible(tmp_path) == ["jfk.json"], "nothing of a transcript that cannot be rendered whole"
+    assert result.exit_code == 1 and "needs speakers" in error_lines(result)[0]
+    assert visible(tmp_path) == ["jfk.json", "jfk.txt"], "the other formats are still written"
 
 
 # --- bug 23: rendering from the kept transcript wrote hidden files named after it -----------------------------
@@ -176,3 +179,300 @@ def test_rendering_json_onto_itself_and_two_transcripts_of_one_name_say_what_hap
     result = stt("render", a, b, "-f", "srt", "-o", tmp_path / "out")
     [line] = error_lines(result)
     assert "output_clash" in line and "edited by hand" not in line
+
+
+# --- bug 2: another recording of the same name, transcribed later into the same -o, replaced the first's --------
+
+
+def test_another_recording_of_the_same_name_never_replaces_the_firsts_transcripts(tmp_path, jfk):
+    day1, day2, out = tmp_path / "sd_day1", tmp_path / "sd_day2", tmp_path / "transcripts"
+    day1.mkdir()
+    day2.mkdir()
+    shutil.copy(jfk, day1 / "REC001.flac")
+    shutil.copy(DATA / "en_librispeech" / "1089-134686-0000.flac", day2 / "REC001.flac")
+    assert stt("transcribe", day1, *FAST, "-f", "txt,json", "-o", out, "-q").exit_code == 0
+    first = (out / "REC001.txt").read_text()
+    for extra in ([], ["--overwrite"]):
+        result = stt("transcribe", day2, *FAST, "-f", "txt,json", "-o", out, *extra)
+        assert result.exit_code == 3, result.output
+        [line] = error_lines(result)
+        assert "output_clash" in line and "another recording of the same name" in line and "sd_day1" in line
+        assert (out / "REC001.txt").read_text() == first and "fellow Americans" in first
+    assert not list(out.glob("*.edited-*"))
+    # The same recording, copied elsewhere, is still the same recording: its transcripts are current.
+    shutil.copy(jfk, day2 / "REC001.flac")
+    assert stt("transcribe", day2, *FAST, "-f", "txt,json", "-o", out).exit_code == 0
+
+
+# --- bug 3: the voice library's contents were not part of reuse -----------------------------------------------
+
+
+def test_what_the_voice_library_holds_is_a_setting_of_the_transcript(tmp_path):
+    import numpy as np
+
+    from stt_cli.models import voice_encoder_identity
+    from stt_cli.options import AsrOptions, DiarizationOptions
+    from stt_cli.pipeline import Prepared
+    from stt_cli.speakers import Enrolment, VoiceLibrary
+
+    folder = tmp_path / "lib"
+    library = VoiceLibrary.open(folder, voice_encoder_identity(), create=True)
+    vector = np.zeros(192, dtype=np.float32)
+    vector[0] = 1.0
+    library.enrol("Diane Hakim", [Enrolment("sample.flac", "a" * 64, 12.0, 8, vector)])
+    options = AsrOptions(model="tiny.en")
+
+    def settings() -> dict:
+        return Prepared.of(options, DiarizationOptions(speaker_library=folder)).settings()
+
+    with_voice = settings()
+    VoiceLibrary.open(folder, voice_encoder_identity()).remove("Diane Hakim")
+    without = settings()
+    # The same path, another library: a transcript named from the old one is no longer current.
+    assert with_voice["speaker_library"] == without["speaker_library"]
+    assert with_voice["speaker_library_voices"] != without["speaker_library_voices"]
+
+
+# --- bug 16: a run whose recording another worker held for other outputs exited 0 with nothing written ------
+
+
+def test_a_recording_claimed_for_other_outputs_is_waited_for_not_left(tmp_path):
+    import threading
+
+    from stt_cli.records import claims
+    from stt_cli.records.sidecars import Sidecars
+    from tests.unit.test_batch import Stub, files, run
+
+    [item] = files(tmp_path, "long.wav")
+    other = claims.try_claim(Sidecars.of(item.path, tmp_path).claim, timeout=60, job="worker A: -f txt")
+    assert isinstance(other, claims.Claim)
+    threading.Timer(3.0, other.release).start()  # worker A finishes its own outputs
+    result = run(Stub(), [item])
+    assert [o.status.value for o in result.outcomes] == ["done"] and (tmp_path / "long.json").is_file()
+
+
+# --- bug 18: transcribe refused the byte-identical outputs stt render wrote --------------------------------
+
+
+def test_a_rerun_asking_for_what_render_wrote_takes_it_for_stts_own_and_loads_no_model(tmp_path, jfk, monkeypatch):
+    from stt_cli.pipeline import Prepared
+
+    source = tmp_path / "jfk.flac"
+    shutil.copy(jfk, source)
+    assert stt("transcribe", source, *FAST, "-f", "json", "-q").exit_code == 0
+    assert stt("render", tmp_path / "jfk.json", "-f", "srt", "-q").exit_code == 0
+
+    def refuse(self):
+        raise AssertionError("a model was loaded")
+
+    monkeypatch.setattr(Prepared, "load", refuse)
+    result = stt("transcribe", source, *FAST, "-f", "json,srt")
+    assert result.exit_code == 0, result.output
+    assert "output_edited" not in result.output
+
+
+def test_adding_a_format_to_a_finished_diarized_transcript_loads_no_model(tmp_path, monkeypatch):
+    # The rerun loaded Whisper and the diarization pipeline (30 s and 1.2 GB) before finding nothing to
+    # recognise: now the models are found and checked, and loaded only for a recording that needs them.
+    from stt_cli.pipeline import Prepared
+
+    source = tmp_path / "sample.flac"
+    shutil.copy(DATA / "multi_pyannote" / "sample.flac", source)
+    assert stt("transcribe", source, *FAST, "--diarize", "-f", "json", "-q").exit_code == 0
+    monkeypatch.setattr(Prepared, "load", lambda self: pytest.fail("a model was loaded"))
+    result = stt("transcribe", source, *FAST, "--diarize", "-f", "json,txt,rttm")
+    assert result.exit_code == 0, result.output
+    assert "Speaker" in (tmp_path / "sample.txt").read_text() and (tmp_path / "sample.rttm").stat().st_size
+
+
+# --- bug 29: a missing input left a failure note in its folder ----------------------------------------------
+
+
+def test_a_mistyped_name_leaves_nothing_behind(tmp_path):
+    result = stt("transcribe", tmp_path / "nothere.flac", *FAST)
+    assert result.exit_code == 3 and "not_found" in error_lines(result)[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- bug 9: hand-edited values crashed render with a traceback and stopped the batch --------------------------
+
+HAND_EDITS = {
+    "a start time that is no date": lambda d: d["case"].update(start_time="yesterday"),
+    "a start time past the calendar": lambda d: d["case"].update(start_time="9999-12-31T23:59:59"),
+    "a finish time that is no date": lambda d: d["provenance"].update(finished_at="never"),
+    "a speaker without a name": lambda d: d.update(
+        speakers=[{"id": "SPEAKER_1", "name": None, "speaking_time": 1, "named_by": "order", "similarity": None}]
+    ),
+    "a speaker that is a number": lambda d: d["segments"][0].update(speaker=7),
+    "a start that is not a number": lambda d: d["segments"][0].update(start=float("nan")),
+    "no sha256": lambda d: d["input"].update(sha256=None),
+    "a path that is a number": lambda d: d["input"].update(path=5),
+    "a confidence in words": lambda d: d["segments"][0]["words"][0].update(confidence="high"),
+    "a turn at no time": lambda d: d.update(turns=[{"start": "x", "end": 1, "speaker": "SPEAKER_1"}]),
+    "a control character": lambda d: d["segments"][0].update(text="so\x01 my"),
+}
+
+
+@pytest.mark.parametrize("edit", HAND_EDITS, ids=list(HAND_EDITS))
+def test_a_hand_edited_value_is_one_usage_line_and_the_others_are_rendered(jfk_json, tmp_path, edit):
+    good1, good2 = _copy(jfk_json, tmp_path, "good1.json"), _copy(jfk_json, tmp_path, "good2.json")
+    bad = _copy(jfk_json, tmp_path, "bad.json", edit=HAND_EDITS[edit])
+    result = stt("render", good1, bad, good2, "-f", "txt,docx,srt,vtt,html,review")
+    assert result.exit_code == 1, result.output
+    [line] = error_lines(result)
+    assert "[usage]" in line and "bad.json" in line and "Traceback" not in result.output
+    assert (tmp_path / "good2.txt").is_file() and (tmp_path / "good2.docx").is_file()
+    assert not list(tmp_path.glob("bad.*[!n]")), "nothing of the bad transcript is left"
+
+
+def test_json_nested_past_any_transcript_is_refused_not_a_recursion_error(tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    result = stt("render", deep, "-f", "txt")
+    assert result.exit_code == 3 and "[usage]" in error_lines(result)[0]
+
+
+# --- bug 10: case details were checked only when the DOCX writer met them, after the whole transcription -------
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        ["--meta", "court=PN\x01Jakarta"],
+        ["--start-time", "9999-12-31T23:59:59"],
+        ["--start-time", "0001-01-01T00:00"],
+    ],
+    ids=["control character", "year 9999", "year 1"],
+)
+def test_case_details_that_no_document_can_hold_are_usage_errors_before_any_work(
+    tmp_path, jfk, given, monkeypatch
+):
+    from stt_cli.pipeline import Prepared
+
+    monkeypatch.setattr(Prepared, "transcribe", lambda *a, **k: pytest.fail("it was transcribed"))
+    shutil.copy(jfk, tmp_path / "a.flac")
+    result = stt("transcribe", tmp_path / "a.flac", *FAST, "-f", "docx,json", *given)
+    assert result.exit_code == 2 and "[usage]" in error_lines(result)[0], result.output
+
+
+def test_a_long_case_number_of_joined_cases_fits_the_document(tmp_path, jfk_json):
+    number = "12/Pid.B/2026/PN.Jkt.Pst jo. " * 9
+    source = _copy(jfk_json, tmp_path)
+    result = stt("render", source, "-f", "docx", "--meta", f"case_number={number}")
+    assert result.exit_code == 0, result.output
+    import docx
+
+    document = docx.Document(str(tmp_path / "jfk.docx"))
+    assert number.split()[0] in " ".join(p.text for p in document.paragraphs)
+    assert len(document.core_properties.title) <= 255
+
+
+# --- bug 11: --claim-timeout 0 was a NameError traceback, -5 a bad --max-duration ------------------------------
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "abc"])
+def test_claim_timeout_is_checked_under_its_own_name(tmp_path, jfk, value):
+    result = stt("transcribe", jfk, *FAST, "-o", tmp_path, "--claim-timeout", value)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    [line] = error_lines(result)
+    assert "--claim-timeout" in line and "--max-duration" not in line
+
+
+# --- bug 14 and 27: enrolments at once lost a clip; the same clip twice counted twice; an undocumented code ----
+
+
+def test_two_enrolments_at_once_keep_both_clips_and_the_same_clip_counts_once(tmp_path):
+    library = tmp_path / "lib"
+    clips = [DATA / "en_librispeech" / name for name in ("1089-134686-0000.flac", "1089-134686-0001.flac")]
+    command = [
+        sys.executable,
+        "-m",
+        "stt_cli",
+        "speakers",
+        "enroll",
+        "Jaksa Rina",
+        "--speaker-library",
+        str(library),
+    ]
+    runs = [
+        subprocess.Popen([*command, str(clip)], stdout=subprocess.PIPE, stderr=subprocess.PIPE) for clip in clips
+    ]
+    assert [p.wait(timeout=300) for p in runs] == [0, 0]
+    again = stt("speakers", "enroll", "jaksa rina", clips[0], "--speaker-library", library)
+    assert again.exit_code == 0 and "already enrolled" in again.stdout
+    listing = stt("speakers", "list", "--speaker-library", library).stdout.splitlines()
+    assert listing[1].split("\t")[:3][2] == "2", listing
+
+
+def test_too_little_speech_to_enrol_has_a_documented_code(tmp_path):
+    import numpy as np
+
+    from tests.support.media import encode_like
+
+    silence = encode_like(np.zeros(16_000 * 5, dtype=np.float32), tmp_path / "silence.wav", codec="pcm_s16le",
+                          rate=16_000, layout="mono")  # fmt: skip
+    result = stt("speakers", "enroll", "Hakim Ahmad", silence, "--speaker-library", tmp_path / "lib")
+    assert result.exit_code == 3 and "[too_little_speech]" in error_lines(result)[0]
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert "`too_little_speech`" in readme
+
+
+# --- bug 20: stt status counted a path that does not exist as a pending recording -----------------------------
+
+
+def test_status_of_a_mistyped_path_is_not_found(tmp_path):
+    result = stt("status", tmp_path / "no" / "such" / "hearing.mp3")
+    assert result.exit_code == 3 and "not_found" in error_lines(result)[0]
+    device = stt("status", "/dev/null")
+    assert device.exit_code == 3 and "pending" not in device.stdout
+
+
+# --- bug 21: NaN passed for a positive number -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("option", [["--idle", "nan", "--follow"], ["--pace", "nan"]])
+def test_live_refuses_nan(tmp_path, jfk, option):
+    result = stt("live", jfk, *option, *FAST, "-o", tmp_path)
+    assert result.exit_code == 2 and "[usage]" in error_lines(result)[0]
+
+
+def test_mark_pauses_refuses_nan(jfk_json, tmp_path):
+    result = stt("render", _copy(jfk_json, tmp_path), "-f", "docx", "--mark-pauses", "nan")
+    assert result.exit_code == 2 and "mark-pauses" in error_lines(result)[0]
+
+
+# --- bug 24: case files: a byte-order mark failed the file, a TOML mix lost fields, null became "None" --------
+
+
+def test_case_files_with_a_bom_a_toml_mix_or_a_null(tmp_path):
+    from stt_cli.case import read_fields
+
+    bom = tmp_path / "a.meta.json"
+    bom.write_bytes(b'\xef\xbb\xbf{"case_number": "12/Pid.B/2026", "agenda": null}')
+    assert read_fields(bom) == {"case_number": "12/Pid.B/2026"}
+    mix = tmp_path / "b.meta.toml"
+    mix.write_text('court = "PN Jakarta"\n[case]\ncase_number = "1/2"\n', encoding="utf-8")
+    assert read_fields(mix) == {"court": "PN Jakarta", "case_number": "1/2"}
+
+
+# --- bug 25: --jobs had no bound and started every worker for one file -------------------------------------
+
+
+def test_jobs_are_bounded_and_never_more_than_the_recordings(tmp_path, jfk):
+    result = stt("transcribe", jfk, *FAST, "-o", tmp_path, "--jobs", "1000")
+    assert result.exit_code == 2 and "--jobs" in error_lines(result)[0]
+    shutil.copy(jfk, tmp_path / "one.flac")
+    proc = subprocess.run(
+        [sys.executable, "-m", "stt_cli", "transcribe", str(tmp_path / "one.flac"), *FAST, "-f", "txt",
+         "--jobs", "8", "-v"], capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.count("model tiny.en loaded") == 1, "one worker for one recording"
+
+
+# --- bug 26: two microphones under one name ------------------------------------------------------------------
+
+
+def test_channel_names_must_differ(jfk):
+    result = stt("transcribe", jfk, *FAST, "--channel-speakers", "Saksi,saksi")
+    assert result.exit_code == 2 and "names two channels" in error_lines(result)[0]

@@ -154,3 +154,27 @@ def test_only_the_segments_that_loop_are_decoded_again():
     assert looping_spans([fine, after], prompt) == []
     # Further into the chunk, words said again are taken as said again.
     assert looping_spans([fine, read_back], prompt) == []
+
+
+def test_collapsing_a_loop_keeps_the_order_of_a_segment_cut_at_the_stretchs_edge():
+    # Round 2, bug 15: "Thank you." at the end of a looping stretch was cut in two pieces that start at the same
+    # instant ("Thank" 141.46-141.46 inside the stretch, "you." 141.46-141.66 outside), and the sort by start
+    # put "you." first.
+    from stt_cli.asr import _unloop
+    from stt_cli.asr.whisper import RETRIES
+    from tests.support.builders import segment, word
+
+    loop = spoken(131.0, "ask not what your country " * 4, step=0.4)
+    edge = segment(word(141.46, 141.46, " Thank"), word(141.46, 141.66, " you."), id=1)
+    span = (131.0, 141.46)
+
+    class Looping:  # every decode of the stretch loops again
+        def decode(self, chunk, profile, *, span):
+            return [loop]
+
+    chunk = Chunk(index=0, first_sample=0, end_sample=16_000 * 150, speech=((131.0, 142.0),))
+    segments, retry = _unloop(Looping(), chunk, [loop, edge], [], span)
+    assert retry.attempts == tuple(p.name for p in RETRIES)
+    texts = [w.text.strip() for s in segments for w in s.words]
+    assert texts[-2:] == ["Thank", "you."]
+    assert [(s.start, s.end) for s in segments] == sorted((s.start, s.end) for s in segments)

@@ -60,7 +60,7 @@ def test_the_library_adds_clips_to_a_name_and_removes_it(tmp_path):
     library = VoiceLibrary.open(tmp_path / "lib", ENCODER, create=True)
     library.enrol("Hakim  Ahmad", [Enrolment("a.flac", "0" * 64, 4.0, 5, _unit(1, 0))])
     library = VoiceLibrary.open(tmp_path / "lib", ENCODER)
-    voice = library.enrol("hakim ahmad", [Enrolment("b.flac", "1" * 64, 12.0, 15, _unit(0, 1))])
+    voice, _ = library.enrol("hakim ahmad", [Enrolment("b.flac", "1" * 64, 12.0, 15, _unit(0, 1))])
     assert voice.name == "Hakim Ahmad" and voice.seconds == 16.0 and len(voice.clips) == 2
     # Seconds-weighted: 12 s towards (0, 1) outweigh 4 s towards (1, 0).
     assert voice.vector[1] > voice.vector[0] > 0
