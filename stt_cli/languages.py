@@ -183,6 +183,12 @@ def name_of(code: str) -> str:
     return LANGUAGES.get(code, (code, ()))[0]
 
 
+def document_language(code: str) -> str:
+    """The language a document's (and a page's) own words are in: Indonesian for an Indonesian or Malay
+    transcript (Whisper often calls Indonesian speech Malay), English for every other."""
+    return "id" if code in ("id", "ms") else "en"
+
+
 # What ends a sentence in the scripts Whisper writes: the Latin marks, the ellipsis, and the CJK full stop and
 # full-width question and exclamation marks. The subtitle writer and live lines both cut there (they once
 # disagreed on the full-width marks).

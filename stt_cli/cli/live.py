@@ -41,7 +41,7 @@ from stt_cli.cli.common import (
 from stt_cli.cli.display import error_line, interrupts, say
 from stt_cli.cli.parse import parse_channel_speakers
 from stt_cli.cli.plan import LiveArgs, args_of
-from stt_cli.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, SttError, UsageError
+from stt_cli.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, InputNotFoundError, SttError, UsageError
 from stt_cli.options import DEFAULT_MODEL, AsrOptions, Device
 
 if TYPE_CHECKING:
@@ -172,6 +172,8 @@ def _job(args: LiveArgs) -> LiveJob:
         path = Path(args.source)
         if not args.follow and not path.is_file():
             raise UsageError(f"{args.source}: no such file (a recording still being written needs --follow)")
+        if args.follow and not path.parent.is_dir():  # a file yet to be created is waited for; its folder not
+            raise InputNotFoundError(path, "its folder does not exist")
         source = LiveSource("follow" if args.follow else "file", path=path, idle=args.idle, pace=args.pace)
     return LiveJob(source=source, output=args.output(), name=args.name, record=args.record,
                    final_pass=args.final_pass, overwrite=args.overwrite)  # fmt: skip
@@ -194,6 +196,8 @@ def _listen(
     display = LiveDisplay(sys.stdout, jsonl=jsonl, stop=stop)
     if not quiet:  # on stderr, so a JSON-lines reader on stdout is not disturbed
         say(f"listening to {job.source.label} ({transcriber.model.name}); Ctrl-C ends it, writing the transcript")
+        if job.source.kind == "follow" and job.source.path is not None and not job.source.path.exists():
+            say(f"waiting for {job.source.path} to be created (by the recorder)")
     interrupts.stop_with(stop.set)
     try:
         return run_live(transcriber, job, display.show, stop)
@@ -283,8 +287,12 @@ def _clock(seconds: float) -> str:
 
 
 def _list_devices() -> None:
+    from stt_cli.errors import LiveSourceError
     from stt_cli.live.microphone import input_devices
 
-    for found in input_devices():
+    found_any = input_devices()
+    if not found_any:  # an empty list looked like a hung or broken command
+        raise LiveSourceError("microphone", "PortAudio sees no input device (is a microphone plugged in?)")
+    for found in found_any:
         mark = "*" if found.default else " "
         typer.echo(f"{mark} {found.index:>3}  {found.name}  ({found.channels} ch, {found.sample_rate} Hz)")

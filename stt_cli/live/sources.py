@@ -80,8 +80,23 @@ class PollingReader:
                 return b""
             if os.fstat(self.fd).st_size < self.size:
                 raise LiveSourceError(self.name, "it was cut short while being followed")
+            if self._replaced():
+                raise LiveSourceError(
+                    self.name,
+                    "another file was put in its place while it was followed (a recorder that renames its "
+                    "finished file over it?): what was heard before is transcribed, the new file was not heard",
+                )
             time.sleep(_POLL)
         return b""
+
+    def _replaced(self) -> bool:
+        """Whether the followed name now names another file than the one being read."""
+        try:
+            there = os.stat(self.name)
+        except OSError:
+            return False  # moved or deleted: what was written so far is all there is
+        mine = os.fstat(self.fd)
+        return (there.st_ino, there.st_dev) != (mine.st_ino, mine.st_dev)
 
     def read_exactly(self, size: int) -> bytes:
         """``size`` bytes, or fewer only at the end."""
@@ -96,16 +111,15 @@ class PollingReader:
 
 
 def open_followed(path: Path, stop: threading.Event, idle: float) -> PollingReader:
-    """A recorder's file, waiting up to ``idle`` seconds for it to appear.
+    """A recorder's file, waited for until it appears (``stt live`` may be started before the recorder is; the
+    session is stopped as ever with Ctrl-C).
 
     Raises:
-        InputNotFoundError: it did not appear.
+        InputNotFoundError: the session was stopped before it appeared.
         UsageError: it is not a regular file.
     """
-    waited = 0.0
-    while not path.exists() and waited < idle and not stop.is_set():
+    while not path.exists() and not stop.is_set():
         time.sleep(_POLL)
-        waited += _POLL
     try:
         with open_input(path) as handle:  # read-only, as every recording is opened
             fd = os.dup(handle.fileno())

@@ -19,9 +19,10 @@ LOW_CONFIDENCE = 0.7
 SPEAKER_UNCERTAIN = 0.7  # a segment's speaker confidence below this: its speaker deserves a look
 JOIN_GAP = 1.0  # s; flagged words closer than this form one span
 OVERLAP_SECONDS = 0.5  # two speakers' turns sharing less than this are a hand-over, not crosstalk
+WHOLE_RECORDING = ("quiet_audio", "clipped", "warning")  # kinds about the recording as a whole, not a stretch
 KINDS = (
     "low_confidence", "inaudible", "loop_recovered", "loop_collapsed", "coverage_retry", "speaker_uncertain",
-    "overlap", "quiet_audio", "clipped",
+    "overlap", "quiet_audio", "clipped", "corrected", "warning",
 )  # fmt: skip
 
 
@@ -50,6 +51,14 @@ def review_spans(transcript: Transcript) -> list[ReviewSpan]:
         for a, b in overlapping(transcript.turns)
     ]
     spans += _signal(transcript)
+    spans += [  # a vocabulary term written over what was heard: the reviewer sees each one
+        ReviewSpan(
+            c.start, c.end, "corrected", c.written, f"heard {c.heard!r}, written as the vocabulary spells it"
+        )
+        for c in transcript.corrections
+    ]
+    # What the whole recording's reader must know (a truncated file transcribed anyway, no speech found).
+    spans += [ReviewSpan(0.0, transcript.duration, "warning", "", w) for w in transcript.warnings]
     return sorted(spans, key=lambda s: (s.start, s.end, KINDS.index(s.kind)))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,18 +22,56 @@ from stt_cli.writers.pages import Page, lay_out, words_for
 
 FONT = "Courier New"  # LibreOffice draws it with the metric-compatible Liberation Mono
 FONT_POINTS = 12
-CHAR_POINTS = 7.2  # a 12 pt Courier character is 0.6 em wide
+EM_WIDTH = 0.6  # a Courier character is 0.6 em wide
 LINE_POINTS = 24  # double spacing, as court transcripts are typed
 A4 = (595.3, 841.9)  # points
 LEFT, RIGHT, TOP = 90.0, 54.0, 90.0  # margins in points; the line numbers sit in the left one
+LEAST_BOTTOM = 54.0  # points: the bottom margin never smaller, so the footer (recording, sha256) has its room
 NUMBER_POINTS = 36.0  # the gutter for the numbers, inside the left margin
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entry times: the earliest a zip can hold
 
 
-def text_width() -> int:
-    """Characters per line that fit between the number gutter and the right margin, less one: a line that
-    exactly fills the width wraps in some word processors (56 on A4)."""
-    return int((A4[0] - LEFT - RIGHT - NUMBER_POINTS) / CHAR_POINTS) - 1
+@dataclass(frozen=True)
+class Geometry:
+    """How a page holds ``lines`` numbered lines: double spacing in 12 pt as far as 28 lines a page fit; more
+    lines a page are closer together, and their font smaller so a line is never taller than its pitch (at 60
+    lines, 11.5 pt lines of 9.6 pt type). The bottom margin takes what is left, so a page holds exactly its
+    lines in Word and LibreOffice (at 30-60 a page it once went negative, and LibreOffice drew 6 lines a page).
+
+    Attributes:
+        lines: numbered lines a page.
+        pitch: points from one line to the next.
+        font: the type's size in points.
+    """
+
+    lines: int
+    pitch: float
+    font: float
+
+    @classmethod
+    def of(cls, lines: int) -> Geometry:
+        pitch = min(LINE_POINTS, (A4[1] - TOP - LEAST_BOTTOM) / (lines + 0.5))
+        return cls(lines, pitch, min(FONT_POINTS, round(pitch / 1.2, 1)))
+
+    @property
+    def char(self) -> float:
+        return self.font * EM_WIDTH
+
+    @property
+    def width(self) -> int:
+        """Characters per line that fit between the number gutter and the right margin, less one: a line that
+        exactly fills the width wraps in some word processors (56 on A4 at 12 pt)."""
+        return int((A4[0] - LEFT - RIGHT - NUMBER_POINTS) / self.char) - 1
+
+    @property
+    def bottom(self) -> float:
+        """The bottom margin: room for exactly the page's lines and half a line more, so no page holds fewer."""
+        return A4[1] - TOP - self.pitch * (self.lines + 0.5)
+
+
+def text_width(lines_per_page: int = 25) -> int:
+    """Characters per line of a page of ``lines_per_page`` numbered lines."""
+    return Geometry.of(lines_per_page).width
 
 
 class DocxWriter(ResultWriter):
@@ -42,26 +81,24 @@ class DocxWriter(ResultWriter):
         raise TypeError("DOCX is binary: use render_bytes")  # the base class's write uses render_bytes
 
     def render_bytes(self, transcript: Transcript, target: Path | None = None) -> bytes:
+        geometry = Geometry.of(self.options.lines_per_page)
         pages = lay_out(
-            transcript,
-            width=text_width(),
-            lines_per_page=self.options.lines_per_page,
-            mark_pauses=self.options.mark_pauses,
+            transcript, width=geometry.width, lines_per_page=geometry.lines, mark_pauses=self.options.mark_pauses
         )
-        return _fixed_zip(_document(transcript, pages, self.options.lines_per_page))
+        return _fixed_zip(_document(transcript, pages, geometry))
 
 
-def _document(transcript: Transcript, pages: list[Page], lines_per_page: int) -> bytes:
+def _document(transcript: Transcript, pages: list[Page], geometry: Geometry) -> bytes:
     import docx
     from docx.enum.text import WD_LINE_SPACING
     from docx.shared import Pt
 
     document = docx.Document()
-    _page_setup(document, lines_per_page)
+    _page_setup(document, geometry)
     style = document.styles["Normal"]
-    style.font.name, style.font.size = FONT, Pt(FONT_POINTS)
+    style.font.name, style.font.size = FONT, Pt(geometry.font)
     fmt = style.paragraph_format
-    fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(LINE_POINTS)
+    fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(geometry.pitch)
     fmt.space_before = fmt.space_after = Pt(0)
     fmt.widow_control = False  # a widow rule would move lines between pages and break page:line
     fmt.left_indent, fmt.first_line_indent = Pt(NUMBER_POINTS), Pt(-NUMBER_POINTS)
@@ -70,7 +107,7 @@ def _document(transcript: Transcript, pages: list[Page], lines_per_page: int) ->
     for page in pages:
         for number, line in enumerate(page.lines, start=1):
             paragraph = body if (first and body is not None) else document.add_paragraph()
-            paragraph.add_run(f"{number:>2}".ljust(int(NUMBER_POINTS / CHAR_POINTS)) + line.text)
+            paragraph.add_run(f"{number:>2}".ljust(int(NUMBER_POINTS / geometry.char)) + xml_safe(line.text))
             if number == 1 and not first:
                 paragraph.paragraph_format.page_break_before = True
             first = False
@@ -81,14 +118,13 @@ def _document(transcript: Transcript, pages: list[Page], lines_per_page: int) ->
     return out.getvalue()
 
 
-def _page_setup(document: Any, lines_per_page: int) -> None:
+def _page_setup(document: Any, geometry: Geometry) -> None:
     from docx.shared import Pt
 
     section = document.sections[0]
     section.page_width, section.page_height = Pt(A4[0]), Pt(A4[1])
     section.left_margin, section.right_margin, section.top_margin = Pt(LEFT), Pt(RIGHT), Pt(TOP)
-    # Room for exactly the page's lines and half a line more, so that no page ever holds fewer.
-    section.bottom_margin = Pt(A4[1] - TOP - LINE_POINTS * (lines_per_page + 0.5))
+    section.bottom_margin = Pt(geometry.bottom)
     section.header_distance = section.footer_distance = Pt(36)
 
 
@@ -101,7 +137,10 @@ def _running_header(document: Any, transcript: Transcript) -> None:
     header = section.header.paragraphs[0]
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     case_number = transcript.case.get("case_number")
-    header.add_run(f"{case_number} · " if case_number else "").font.size = Pt(9)
+    # One line, whatever the value holds (12 line breaks in it grew the header into every page's lines).
+    shown = " ".join((case_number or "").split())
+    shown = shown if len(shown) <= 70 else shown[:69] + "…"
+    header.add_run(xml_safe(f"{shown} · ") if shown else "").font.size = Pt(9)
     header.add_run(f"{words['page']} ").font.size = Pt(9)
     _field(header, "PAGE")
     header.add_run(f" {words['of']} ").font.size = Pt(9)
@@ -109,7 +148,7 @@ def _running_header(document: Any, transcript: Transcript) -> None:
     footer = section.footer.paragraphs[0]
     name = transcript.input.path.replace("\\", "/").rsplit("/", 1)[-1]
     tool = transcript.provenance.tool if transcript.provenance else "stt"
-    footer.add_run(f"{name} · sha256 {transcript.input.sha256} · {tool}").font.size = Pt(7)
+    footer.add_run(xml_safe(f"{name} · sha256 {transcript.input.sha256} · {tool}")).font.size = Pt(7)
 
 
 def _field(paragraph: Any, instruction: str) -> None:
@@ -146,6 +185,17 @@ def _properties(document: Any, transcript: Transcript) -> None:
     moment = datetime.fromisoformat(made.replace("Z", "+00:00")).replace(tzinfo=None, microsecond=0)
     properties.created = properties.modified = moment
     properties.revision = 1
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with what a document's XML cannot hold (control characters, lone surrogates) shown as U+FFFD:
+    the reader checks a transcript's own text, and this keeps anything else from failing a whole document."""
+    return "".join(
+        "\ufffd"
+        if (ord(ch) < 32 and ch not in "\t\n") or 0xD800 <= ord(ch) <= 0xDFFF or ch in "\ufffe\uffff"
+        else ch
+        for ch in text
+    )
 
 
 def _fixed_zip(data: bytes) -> bytes:

@@ -14,12 +14,14 @@ import os
 import urllib.parse
 from pathlib import Path
 
+from stt_cli.fileio import sha256_file
+from stt_cli.languages import document_language
 from stt_cli.review.confidence import mean_confidence
-from stt_cli.review.spans import LOW_CONFIDENCE, ReviewSpan, review_spans
+from stt_cli.review.spans import LOW_CONFIDENCE, WHOLE_RECORDING, ReviewSpan, review_spans
 from stt_cli.types import Transcript, Word
 from stt_cli.writers.base import ResultWriter
 from stt_cli.writers.pages import CERTIFICATION_KEYS
-from stt_cli.writers.turns import speaker_turns
+from stt_cli.writers.turns import paragraph_gap, speaker_turns
 
 _STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1d1d1f}
@@ -44,6 +46,7 @@ position:sticky;top:120px}
 aside a{display:block;color:#1d1d1f;text-decoration:none;padding:4px 2px;border-bottom:1px solid #eee}
 aside a:hover{background:#f0f0f0}
 .kind{font-weight:600;margin-right:6px}
+.note{background:#fff3cd;padding:4px 6px;font-size:13px;margin-top:4px}
 """
 
 # Nothing may be fetched: scripts and styles are inline, the only media is the local recording.
@@ -64,9 +67,35 @@ audio.addEventListener('timeupdate',()=>{const t=audio.currentTime;
   const w=words.find(x=>parseFloat(x.dataset.start)<=t&&t<parseFloat(x.dataset.end));
   if(w!==last){if(last)last.classList.remove('now');if(w)w.classList.add('now');last=w;}});
 audio.addEventListener('error',()=>{document.getElementById('missing').style.display='block';});
+if(!audio.getAttribute('src')){document.getElementById('missing').style.display='block';}
 document.getElementById('pick').addEventListener('change',e=>{const f=e.target.files[0];
   if(f){audio.src=URL.createObjectURL(f);document.getElementById('missing').style.display='none';}});
 """
+
+
+_PAGE_WORDS = {
+    "en": {
+        "to_check": "To check", "nothing": "Nothing flagged.", "confidence": "confidence",
+        "spans": "spans to check",
+        "missing": "The recording was not found beside this page, nor where it was transcribed (or the file "
+                   "there is not the one transcribed: its sha256 differs). Open it from this computer:",
+        "note": "Note",
+    },
+    "id": {
+        "to_check": "Perlu diperiksa", "nothing": "Tidak ada yang ditandai.", "confidence": "keyakinan",
+        "spans": "bagian untuk diperiksa",
+        "missing": "Rekaman tidak ditemukan di samping halaman ini, maupun di tempat ia ditranskripsi (atau "
+                   "berkas di sana bukan yang ditranskripsi: sha256-nya berbeda). Buka dari komputer ini:",
+        "note": "Catatan",
+    },
+}  # fmt: skip
+_KIND_WORDS = {  # the review list's kinds in Indonesian (in English, the kind's own name)
+    "low_confidence": "keyakinan rendah", "inaudible": "tidak terdengar",
+    "loop_recovered": "pengulangan diperbaiki", "loop_collapsed": "pengulangan dihapus",
+    "coverage_retry": "didengar ulang",
+    "speaker_uncertain": "pembicara ragu", "overlap": "bicara bersamaan", "quiet_audio": "audio pelan",
+    "clipped": "audio terpotong", "corrected": "dikoreksi kosakata", "warning": "peringatan",
+}  # fmt: skip
 
 
 class HtmlWriter(ResultWriter):
@@ -80,8 +109,10 @@ class HtmlWriter(ResultWriter):
 
     def page(self, transcript: Transcript, target: Path | None) -> str:
         spans = review_spans(transcript)
+        lang = document_language(transcript.language)
+        words = _PAGE_WORDS[lang]
         name = transcript.input.path.replace("\\", "/").rsplit("/", 1)[-1]
-        source = _relative(transcript.input.path, target)
+        source = recording_url(transcript, target)
         confidence = mean_confidence(w.confidence for w in transcript.words)
         facts = [
             f"{html.escape(k.replace('_', ' '))}: {html.escape(v)}"
@@ -90,42 +121,55 @@ class HtmlWriter(ResultWriter):
         ]
         facts.append(f"{html.escape(name)} · sha256 {transcript.input.sha256[:16]}…")
         if confidence is not None:
-            facts.append(f"confidence {confidence:.0%} · {len(spans)} spans to check")
+            facts.append(f"{words['confidence']} {confidence:.0%} · {len(spans)} {words['spans']}")
+        notes = "".join(f'<div class="note">{words["note"]}: {html.escape(w)}</div>' for w in transcript.warnings)
         return (
-            '<!DOCTYPE html>\n<html lang="' + html.escape(transcript.language) + '"><head><meta charset="utf-8">'
+            f'<!DOCTYPE html>\n<html lang="{html.escape(transcript.language)}"><head><meta charset="utf-8">'
             f'<meta http-equiv="Content-Security-Policy" content="{_POLICY}">'
             f"<title>{html.escape(name)}</title><style>{_STYLE}</style></head><body>\n"
             f"<header><h1>{html.escape(transcript.case.get('case_number') or name)}</h1>"
-            f'<div class="meta">{" · ".join(facts)}</div>'
+            f'<div class="meta">{" · ".join(facts)}</div>{notes}'
             f'<audio id="audio" controls preload="metadata" src="{html.escape(source)}"></audio>'
-            f'<div id="missing">The recording was not found at {html.escape(source)} (the page looks for it '
-            'beside itself, as it was written). Open it from this computer: <input type="file" id="pick" '
-            'accept="audio/*,video/*"></div></header>\n'
-            f'<main><div id="text">{_turns(transcript, spans)}</div>\n'
-            f"<aside><b>To check</b>{_listed(transcript, spans)}</aside></main>\n"
+            f'<div id="missing">{words["missing"]} <input type="file" id="pick" accept="audio/*,video/*"></div>'
+            "</header>\n"
+            f'<main><div id="text">{_turns(transcript, spans, paragraph_gap(self.options.mark_pauses))}</div>\n'
+            f"<aside><b>{words['to_check']}</b>{_listed(transcript, spans, lang)}</aside></main>\n"
             f"<script>{_SCRIPT}</script></body></html>\n"
         )
 
 
-def _relative(recording: str, target: Path | None) -> str:
-    """The recording's path from the page's folder, as a URL path. A path recorded relative to where stt was run
-    that does not lead to the file from here is looked for by name beside the page (``stt render`` elsewhere)."""
-    path = Path(recording)
-    if target is not None and not path.is_file() and (target.parent / path.name).is_file():
-        path = target.parent / path.name
+def recording_url(transcript: Transcript, target: Path | None) -> str:
+    """The recording as a URL path from the page's folder: the file beside the page, else where the transcript
+    says it was (as given, from where stt runs), whichever is the very recording transcribed (its size, then
+    its sha256); ``""`` when neither is, so a page never plays another hearing of the same name (a recording
+    of that name in the folder stt render was run from once won)."""
+    given = Path(transcript.input.path)
+    candidates = [given] if target is None else [target.parent / given.name, given]
+    found = next((p for p in candidates if _is_the_recording(p, transcript)), None)
+    if found is None:
+        return ""
     if target is not None:
         try:
-            path = Path(os.path.relpath(path.resolve(), target.resolve().parent))
+            found = Path(os.path.relpath(found.resolve(), target.resolve().parent))
         except ValueError:  # another drive on Windows: the absolute path, as a file URL would give it
-            path = path.resolve()
-    return urllib.parse.quote(path.as_posix())
+            found = found.resolve()
+    return urllib.parse.quote(found.as_posix())
 
 
-def _turns(transcript: Transcript, spans: list[ReviewSpan]) -> str:
-    flagged = [(i, s) for i, s in enumerate(spans) if s.kind not in ("quiet_audio", "clipped")]
+def _is_the_recording(path: Path, transcript: Transcript) -> bool:
+    try:
+        if not path.is_file() or path.stat().st_size != transcript.input.size_bytes:
+            return False
+        return sha256_file(path) == transcript.input.sha256
+    except OSError:
+        return False
+
+
+def _turns(transcript: Transcript, spans: list[ReviewSpan], gap: float) -> str:
+    flagged = [(i, s) for i, s in enumerate(spans) if s.kind not in WHOLE_RECORDING]
     anchored: set[int] = set()  # spans whose first word already carries the id the review list jumps to
     out = []
-    for turn in speaker_turns(transcript.segments):
+    for turn in speaker_turns(transcript.segments, gap):
         name = transcript.speaker_name(turn.speaker)
         who = f'<span class="who">{html.escape(name)}:</span>' if name else ""
         words = [w for s in turn.segments for w in s.words]
@@ -156,14 +200,18 @@ def _word(word: Word, flagged: list[tuple[int, ReviewSpan]], anchored: set[int])
     )
 
 
-def _listed(transcript: Transcript, spans: list[ReviewSpan]) -> str:
+def _listed(transcript: Transcript, spans: list[ReviewSpan], lang: str) -> str:
     clock = transcript.case.clock
+
+    def kind(name: str) -> str:
+        return _KIND_WORDS.get(name, name) if lang == "id" else name.replace("_", " ")
+
     return (
         "".join(
             f'<a href="#r{i}" id="r{i}" data-target="r{i}w" data-start="{s.start:.3f}">'
-            f'<span class="kind">{clock(s.start)} {html.escape(s.kind.replace("_", " "))}</span>'
+            f'<span class="kind">{clock(s.start)} {html.escape(kind(s.kind))}</span>'
             f"{html.escape(s.text[:80])} <i>{html.escape(s.detail)}</i></a>"
             for i, s in enumerate(spans)
         )
-        or "<p>Nothing flagged.</p>"
+        or f"<p>{_PAGE_WORDS[lang]['nothing']}</p>"
     )

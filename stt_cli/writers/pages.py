@@ -7,12 +7,15 @@ LibreOffice wrap the same paragraph differently, and a citation must not depend 
 
 from __future__ import annotations
 
+import re
 import textwrap
+import unicodedata
 from dataclasses import dataclass
 
+from stt_cli.languages import document_language
 from stt_cli.review.spans import overlapping
 from stt_cli.types import RetryReason, Transcript
-from stt_cli.writers.turns import speaker_turns
+from stt_cli.writers.turns import paragraph_gap, speaker_turns
 
 _WORDS = {
     "id": {
@@ -40,6 +43,8 @@ _WORDS = {
         "agenda": "Agenda",
         "page": "halaman",
         "of": "dari",
+        "note": "Catatan",
+        "date": "Tanggal",
     },
     "en": {
         "title": "TRANSCRIPT OF PROCEEDINGS",
@@ -66,6 +71,8 @@ _WORDS = {
         "agenda": "Agenda",
         "page": "page",
         "of": "of",
+        "note": "Note",
+        "date": "Date",
     },
 }
 CERTIFICATION_KEYS = ("certification", "certified_by")
@@ -87,23 +94,89 @@ class Page:
 
 def words_for(language: str) -> dict[str, str]:
     """The document's own words in the transcript's language (Indonesian or English)."""
-    return _WORDS["id" if language in ("id", "ms") else "en"]
+    return _WORDS[document_language(language)]
 
 
 def lay_out(transcript: Transcript, *, width: int, lines_per_page: int, mark_pauses: float) -> list[Page]:
-    """The transcript's numbered lines, ``width`` characters at most, cut into pages."""
+    """The transcript's numbered lines, ``width`` columns at most, cut into pages."""
     words = words_for(transcript.language)
     lines = _header(transcript, width, words) + _body(transcript, width, mark_pauses, words)
-    lines += _certification(transcript, width, words)
+    certification = _certification(transcript, width, words)
+    if not certification:
+        lines = _end_not_alone(lines, lines_per_page)
+    lines += certification
     return [
         Page(number=i // lines_per_page + 1, lines=tuple(lines[i : i + lines_per_page]))
         for i in range(0, len(lines), lines_per_page)
     ]
 
 
+def _end_not_alone(lines: list[Line], lines_per_page: int) -> list[Line]:
+    """The end marker never alone on the last page (``[..., last words, blank, marker]``): when it would be a
+    page's first line, the blank line before it goes and it ends the page before, under the last words; when the
+    blank line would be, the last words move down to the marker's page (the blank line taking their place)."""
+    where = (len(lines) - 1) % lines_per_page
+    if lines[-2].text or where > 1 or len(lines) < 3:
+        return lines
+    if where == 0:
+        return [*lines[:-2], lines[-1]]
+    return [*lines[:-3], lines[-2], lines[-3], lines[-1]]
+
+
 def _wrap(text: str, width: int, start: float | None = None) -> list[Line]:
-    pieces = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+    pieces = wrap_columns(text, width)
     return [Line(piece, start if i == 0 else None) for i, piece in enumerate(pieces)]
+
+
+def columns(text: str) -> int:
+    """The columns a monospaced page gives ``text``: 2 for a wide character (CJK, most emoji), which the word
+    processor draws about twice as wide as a Courier letter, 0 for a combining mark, else 1."""
+    return sum(_width(ch) for ch in text)
+
+
+def _width(ch: str) -> int:
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def wrap_columns(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` columns (:func:`columns`), broken at spaces, and between two
+    wide characters (Chinese and Japanese are written without spaces); a word longer than a line is broken.
+    Text of one-column characters only is wrapped as :func:`textwrap.wrap` does, byte for byte."""
+    if all(_width(ch) == 1 for ch in text):
+        return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+    lines: list[str] = []
+    line, gap = "", False
+    for token in re.findall(r"\s+|[^\s]", text):
+        if token.isspace():
+            gap = bool(line)
+            continue
+        joined = f"{line} {token}" if gap else line + token
+        if columns(joined) <= width:
+            line, gap = joined, False
+            continue
+        if line:
+            lines.append(line)
+        line, gap = token, False
+    if line:
+        lines.append(line)
+    return _rejoin_words(lines, width) or [""]
+
+
+def _rejoin_words(lines: list[str], width: int) -> list[str]:
+    """Lines built character by character, with narrow words kept whole where a line can hold them: a Latin
+    word in CJK text moves to the next line rather than being cut (a word longer than a line is cut)."""
+    out: list[str] = []
+    for line in lines:
+        if out and line and line[0].isalnum() and _width(line[0]) == 1 and out[-1] and out[-1][-1].isalnum():
+            head, _, tail = out[-1].rpartition(" ")
+            word = tail if head else ""
+            if word and _width(word[-1]) == 1 and columns(word + line) <= width:
+                out[-1] = head
+                line = word + line
+        out.append(line)
+    return [x for x in out if x] or [""]
 
 
 def _header(transcript: Transcript, width: int, words: dict[str, str]) -> list[Line]:
@@ -118,15 +191,17 @@ def _header(transcript: Transcript, width: int, words: dict[str, str]) -> list[L
     lines += _wrap(f"{words['recording']}: {name} (sha256 {transcript.input.sha256[:16]}…)", width)
     if case.start_time:
         lines += _wrap(f"{words['started']}: {case.start_time.replace('T', ' ')[:19]}", width)
-    lines += [Line(f"{words['duration']}: {_length(transcript.duration, words)}"), Line("")]
-    return lines
+    lines += [Line(f"{words['duration']}: {_length(transcript.duration, words)}")]
+    for warning in transcript.warnings:  # what the reader must know: a truncated recording, no speech found
+        lines += _wrap(f"{words['note']}: {warning}", width)
+    return [*lines, Line("")]
 
 
 def _body(transcript: Transcript, width: int, mark_pauses: float, words: dict[str, str]) -> list[Line]:
     events = _markers(transcript, mark_pauses, words)
     lines: list[Line] = []
     previous_end = 0.0
-    for turn in speaker_turns(transcript.segments):
+    for turn in speaker_turns(transcript.segments, paragraph_gap(mark_pauses)):
         while events and events[0][0] <= turn.start:
             lines += _wrap(events.pop(0)[1], width)
         if mark_pauses and turn.start - previous_end >= mark_pauses and previous_end > 0:
@@ -163,6 +238,8 @@ def _certification(transcript: Transcript, width: int, words: dict[str, str]) ->
     lines += _wrap(text, width) if text else []
     if by:
         lines += [Line(""), Line(""), Line("_" * min(width, 30)), *_wrap(by, width)]
+    on = transcript.case.get("certified_on")
+    lines += [Line(""), Line(f"{words['date']}: {on}" if on else f"{words['date']}: {'_' * min(width - 10, 20)}")]
     return lines
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from stt_cli.types import Transcript
 from stt_cli.writers.base import ResultWriter
-from stt_cli.writers.turns import speaker_turns
+from stt_cli.writers.turns import paragraph_gap, speaker_turns
 
 
 class TxtWriter(ResultWriter):
@@ -21,6 +21,6 @@ class TxtWriter(ResultWriter):
             f"{stamp(turn.start)}{transcript.speaker_name(turn.speaker)}: {turn.text}"
             if turn.speaker
             else f"{stamp(turn.start)}{turn.text}"
-            for turn in speaker_turns(transcript.segments)
+            for turn in speaker_turns(transcript.segments, paragraph_gap(self.options.mark_pauses))
         ]
         return "\n\n".join(paragraphs) + "\n"

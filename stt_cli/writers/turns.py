@@ -1,5 +1,7 @@
 """Speaker turns for the writers that print paragraphs (TXT, and the documents): consecutive segments of one
-speaker form one turn, as a court transcript gives each intervention one paragraph."""
+speaker form one turn, as a court transcript gives each intervention one paragraph, until a pause of ``gap``
+seconds: a recess with the same judge speaking before and after is two paragraphs, the second with its own
+timecode (and the documents mark the pause between them)."""
 
 from __future__ import annotations
 
@@ -29,11 +31,24 @@ class Turn:
         return " ".join(s.text for s in self.segments if s.text)
 
 
-def speaker_turns(segments: Iterable[Segment]) -> list[Turn]:
-    """Consecutive segments of one speaker grouped into turns; without speakers, every segment is a turn."""
+PARAGRAPH_GAP = (
+    10.0  # s of silence after which one speaker's speech is a new paragraph (the default --mark-pauses)
+)
+
+
+def paragraph_gap(mark_pauses: float) -> float:
+    """The pause that starts a new paragraph: the pause the documents mark (``--mark-pauses``), at most
+    ``PARAGRAPH_GAP`` (so that with no markers, a recess still gets its own timecode)."""
+    return min(mark_pauses, PARAGRAPH_GAP) if mark_pauses > 0 else PARAGRAPH_GAP
+
+
+def speaker_turns(segments: Iterable[Segment], gap: float = PARAGRAPH_GAP) -> list[Turn]:
+    """Consecutive segments of one speaker, with no pause of ``gap`` seconds between them, grouped into turns;
+    without speakers, every segment is a turn."""
     turns: list[list[Segment]] = []
     for segment in segments:
-        if turns and segment.speaker is not None and turns[-1][-1].speaker == segment.speaker:
+        same = turns and segment.speaker is not None and turns[-1][-1].speaker == segment.speaker
+        if same and segment.start - turns[-1][-1].end < gap:
             turns[-1].append(segment)
         else:
             turns.append([segment])

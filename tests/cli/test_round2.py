@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -476,3 +477,231 @@ def test_jobs_are_bounded_and_never_more_than_the_recordings(tmp_path, jfk):
 def test_channel_names_must_differ(jfk):
     result = stt("transcribe", jfk, *FAST, "--channel-speakers", "Saksi,saksi")
     assert result.exit_code == 2 and "names two channels" in error_lines(result)[0]
+
+
+# --- documents: bugs 6, 7, 12, 13, the end marker alone on a page, the certification's date ------------------
+
+
+def _hand_made(folder: Path, name: str, segments, **fields) -> Path:
+    """A transcript JSON made without a model (as a script or a hand edit would leave it), beside nothing."""
+    from stt_cli.writers.json import transcript_json
+    from tests.support.builders import transcript
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(transcript_json(transcript(tuple(segments), **fields)), encoding="utf-8")
+    return path
+
+
+def _judge(*segments):
+    """The segments as one speaker's, the Judge's, with the speakers and turns a transcript has then."""
+    import dataclasses
+
+    from stt_cli.types import NamedBy, Speaker, SpeakerTurn
+
+    said = tuple(dataclasses.replace(s, id=i, speaker="SPEAKER_1") for i, s in enumerate(segments))
+    speakers = (Speaker("SPEAKER_1", "Hakim", 10.0, NamedBy.channel),)
+    return said, {"speakers": speakers, "turns": tuple(SpeakerTurn(s.start, s.end, "SPEAKER_1") for s in said)}
+
+
+def test_a_recess_inside_one_speakers_turn_is_marked_and_timed(tmp_path):
+    from tests.support.builders import spoken
+
+    said, speakers = _judge(
+        spoken(0.5, "And so my fellow Americans ask not"), spoken(131.0, "ask what you can do")
+    )
+    source = _hand_made(tmp_path, "recess.json", said, language="en", duration=140.0, **speakers)
+    assert stt("render", source, "-f", "docx,txt", "--timecodes", "-q").exit_code == 0
+    import docx
+
+    text = [p.text[5:] for p in docx.Document(str(tmp_path / "recess.docx")).paragraphs]
+    assert any(line.startswith("[Pause 2 min 8 s]") for line in text)
+    assert any(line.startswith("[00:02:11] HAKIM: ask what") for line in text)
+    assert "[00:02:11] Hakim: ask what you can do" in (tmp_path / "recess.txt").read_text()
+
+
+def _drawn(documents: list[Path], folder: Path) -> dict[str, list[list[int]]]:
+    """Each document as LibreOffice prints it: per page, the line numbers printed at the left."""
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(folder), *map(str, documents)],
+                   check=True, capture_output=True, timeout=300)  # fmt: skip
+    found = {}
+    for document in documents:
+        text = subprocess.run(["pdftotext", "-layout", str(folder / f"{document.stem}.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout  # fmt: skip
+        pages = [p for p in text.split("\f") if p.strip()]
+        found[document.name] = [
+            [int(m.group(1)) for line in page.splitlines() if (m := re.match(r"\s{0,3}(\d{1,2})(\s|$)", line))]
+            for page in pages
+        ]
+    return found
+
+
+def _numbered(document: Path) -> list[int]:
+    import docx
+
+    pages, count = [], 0
+    for paragraph in docx.Document(str(document)).paragraphs:
+        if paragraph.paragraph_format.page_break_before:
+            pages.append(count)
+            count = 0
+        count += 1
+    return [*pages, count]
+
+
+@pytest.mark.skipif(not shutil.which("soffice") or not shutil.which("pdftotext"), reason="needs LibreOffice")
+def test_every_page_prints_the_lines_stt_numbered_at_any_lines_per_page_and_in_any_script(tmp_path):
+    from tests.support.builders import spoken
+
+    english = [spoken(i * 14.0, "And so my fellow Americans ask not what your country can do for you", id=i)
+               for i in range(30)]  # fmt: skip
+    long = _hand_made(tmp_path / "in", "long.json", english, language="en", duration=420.0)
+    zh = "我们今天在这里开庭审理这个案件被告人请你陈述一下当天发生的事情"
+    cjk = _hand_made(tmp_path / "in", "cjk.json", [spoken(i * 14.0, zh * 2, id=i) for i in range(30)],
+                     language="zh", duration=420.0)  # fmt: skip
+    out = tmp_path / "out"
+    made = []
+    for lines in (25, 40, 60):
+        target = out / f"lpp{lines}"
+        assert stt("render", long, "-f", "docx", "--lines-per-page", lines, "-o", target, "-q").exit_code == 0
+        made.append(target.rename(out / f"long-{lines}") / "long.docx")
+    assert stt("render", cjk, "-f", "docx", "-o", out / "cjk", "-q").exit_code == 0
+    emoji = "case_number=12/Pid.B/2026 " + "😀" * 37
+    assert stt("render", long, "-f", "docx", "-o", out / "emoji", "--meta", emoji, "-q").exit_code == 0
+    breaks = "case_number=" + "\n".join(["12/Pid.B/2026"] * 13)
+    assert stt("render", long, "-f", "docx", "-o", out / "breaks", "--meta", breaks, "-q").exit_code == 0
+    documents = {f"{p.parent.name}.docx": p for p in [*made, out / "cjk" / "cjk.docx", out / "emoji" / "long.docx",
+                                                       out / "breaks" / "long.docx"]}  # fmt: skip
+    copies = []
+    for name, path in documents.items():
+        copies.append(shutil.copy(path, tmp_path / name))
+    drawn = _drawn([Path(c) for c in copies], tmp_path / "pdf")
+    for name, path in documents.items():
+        numbered = _numbered(path)
+        assert [len(p) for p in drawn[name]] == numbered, name
+        assert all(p == list(range(1, len(p) + 1)) for p in drawn[name]), name
+
+
+def test_the_end_marker_is_never_alone_on_the_last_page_and_the_certificate_has_a_date():
+    from stt_cli.writers.pages import lay_out
+    from tests.support.builders import spoken, transcript
+
+    for count in range(1, 40):
+        said = tuple(spoken(i * 5.0, "Saksi menjawab pertanyaan majelis hakim", id=i) for i in range(count))
+        pages = lay_out(transcript(said, duration=5.0 * count), width=56, lines_per_page=25, mark_pauses=10.0)
+        last = [line.text.strip() for line in pages[-1].lines]
+        assert any(text and not text.startswith("[AKHIR") for text in last), (count, last)
+    certified = transcript(said, duration=200.0, case=__import__("stt_cli.case", fromlist=["CaseInfo"]).CaseInfo(
+        (("certified_by", "Rina, panitera pengganti"),)))  # fmt: skip
+    lines = [
+        line.text
+        for page in lay_out(certified, width=56, lines_per_page=25, mark_pauses=10.0)
+        for line in page.lines
+    ]
+    assert any(line.startswith("Tanggal: ") for line in lines)
+
+
+def test_the_documents_and_the_review_outputs_carry_the_transcripts_warnings(tmp_path):
+    from tests.support.builders import spoken
+
+    warning = "declares 10.4 s of audio but only 6.2 s could be decoded; transcribed what could be decoded"
+    source = _hand_made(tmp_path, "cut.json", [spoken(0.5, "He hoped there would be stew")], language="en",
+                        duration=6.2, warnings=(warning,))  # fmt: skip
+    assert stt("render", source, "-f", "docx,html,review", "-q").exit_code == 0
+    import docx
+
+    assert any(warning[:40] in p.text for p in docx.Document(str(tmp_path / "cut.docx")).paragraphs)
+    assert "declares 10.4 s" in (tmp_path / "cut.html").read_text()
+    rows = [line.split("\t") for line in (tmp_path / "cut.review.tsv").read_text().splitlines()[1:]]
+    assert ["warning", warning] == [rows[0][2], rows[0][4]]
+
+
+# --- bug 8: the review page rendered from another folder played another hearing of the same name -------------
+
+
+def test_the_review_page_plays_only_the_very_recording_transcribed(tmp_path, jfk, monkeypatch):
+    from stt_cli.fileio import sha256_file
+    from stt_cli.types import InputInfo
+    from tests.support.builders import spoken
+
+    case1, case2 = tmp_path / "case1", tmp_path / "case2"
+    case1.mkdir()
+    case2.mkdir()
+    shutil.copy(jfk, case1 / "hearing.flac")
+    shutil.copy(DATA / "en_librispeech" / "1089-134686-0000.flac", case2 / "hearing.flac")
+    ours = case1 / "hearing.flac"
+    heard = InputInfo("hearing.flac", ours.stat().st_size, sha256_file(ours), "flac", "flac", 11.0)
+    _hand_made(case1, "hearing.json", [spoken(0.5, "And so my fellow Americans")], input=heard, duration=11.0)
+    monkeypatch.chdir(case2)  # where another hearing.flac is
+    assert stt("render", "../case1/hearing.json", "-f", "html", "-q").exit_code == 0
+    page = (case1 / "hearing.html").read_text()
+    assert re.search(r'<audio[^>]* src="hearing.flac"', page), "the recording beside the page, checked"
+    (case1 / "hearing.flac").write_bytes((case2 / "hearing.flac").read_bytes())  # replaced by another hearing
+    monkeypatch.chdir(tmp_path)
+    assert stt("render", case1 / "hearing.json", "-f", "html", "--overwrite", "-q").exit_code == 0
+    assert re.search(r'<audio[^>]* src=""', (case1 / "hearing.html").read_text()), "no other hearing is played"
+
+
+# --- live: bugs 17 and 30, and --list-devices with no microphone ------------------------------------------------
+
+
+def _wav(source: Path, target: Path) -> bytes:
+    from stt_cli.media.decode import load_audio
+    from tests.support.media import encode_like
+
+    encode_like(load_audio(source).samples, target, codec="pcm_s16le", rate=16_000, layout="mono")
+    return target.read_bytes()
+
+
+def _live(*args: object) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "stt_cli", "live", *map(str, args), *FAST],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+
+
+def test_a_followed_file_replaced_by_another_is_reported_and_what_was_heard_kept(tmp_path, jfk):
+    import time
+
+    data = _wav(jfk, tmp_path / "jfk.wav")
+    other = _wav(DATA / "en_librispeech" / "1089-134686-0000.flac", tmp_path / "other.wav")
+    room = tmp_path / "room.wav"
+    room.write_bytes(data[: 44 + 32_000 * 2])
+    session = _live(room, "--follow", "--idle", "4")
+    time.sleep(2.0)
+    with room.open("ab") as f:
+        f.write(data[44 + 32_000 * 2 : 44 + 32_000 * 5])
+    time.sleep(1.0)
+    (tmp_path / "room.new").write_bytes(other)
+    os.replace(tmp_path / "room.new", room)  # the recorder finalises by renaming a new file over it
+    _, err = session.communicate(timeout=300)
+    assert session.returncode == 1, err
+    assert "[live_source]" in err and "another file was put in its place" in err
+    transcript = json.loads((tmp_path / "room.json").read_text())
+    assert any("another file was put in its place" in w for w in transcript["warnings"])
+
+
+def test_following_a_file_the_recorder_has_not_created_yet_waits_for_it(tmp_path, jfk):
+    import time
+
+    data = _wav(jfk, tmp_path / "jfk.wav")
+    later = tmp_path / "notyet.wav"
+    session = _live(later, "--follow", "--idle", "2")
+    time.sleep(8.0)  # longer than --idle, and than the model takes to load
+    assert session.poll() is None, session.communicate()
+    later.write_bytes(data)
+    _, err = session.communicate(timeout=300)
+    assert session.returncode == 0, err
+    assert "waiting for" in err
+    assert "fellow Americans" in json.loads((tmp_path / "notyet.json").read_text())["text"]
+    missing = stt("live", tmp_path / "no-such-folder" / "x.wav", "--follow", *FAST)
+    assert missing.exit_code == 3 and "not_found" in error_lines(missing)[0]
+
+
+def test_listing_microphones_when_there_are_none_says_so(monkeypatch):
+    import types
+
+    fake = types.ModuleType("sounddevice")
+    fake.PortAudioError = RuntimeError  # type: ignore[attr-defined]
+    fake.default = types.SimpleNamespace(device=(-1, -1))  # type: ignore[attr-defined]
+    fake.query_devices = lambda: []  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "sounddevice", fake)
+    result = stt("live", "--list-devices")
+    assert result.exit_code == 3 and "no input device" in error_lines(result)[0]

@@ -114,3 +114,17 @@ def test_words_near_no_term_are_not_touched():
 def test_vocabulary_terms_are_kept_whole_and_without_repeats():
     options = AsrOptions(vocabulary=("  Pasal 340  KUHP ", "", "Tanaka", "Tanaka"))
     assert options.vocabulary == ("Pasal 340 KUHP", "Tanaka")
+
+
+def test_a_word_heard_surely_is_not_taken_for_a_term_one_letter_away():
+    # Round 2, bug 19: the term "County" turned every "country" of the JFK clip (heard at 0.997) into "County".
+    from tests.support.builders import segment, word
+
+    said = segment(word(0.0, 0.4, " your", 0.98), word(0.4, 0.9, " country", 0.997), word(0.9, 1.3, " and", 0.6),
+                   word(1.3, 1.9, " Countyy", 0.45))  # fmt: skip
+    [fixed], corrections = correct((said,), ("County",))
+    assert fixed.text == "your country and County"
+    assert [(c.heard, c.written) for c in corrections] == [("Countyy", "County")]
+    # The listed spelling still wins over a word heard surely in another letter case.
+    [cased], _ = correct((segment(word(0.0, 0.5, " county", 0.99)),), ("County",))
+    assert cased.text == "County"
