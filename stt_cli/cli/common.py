@@ -10,12 +10,13 @@ from typing import Annotated
 
 import typer
 
-Formats = Annotated[
-    list[str],
-    typer.Option(
-        "--format", "-f", help="json, srt, vtt, txt, rttm, docx: comma list or repeated; all for json,srt,vtt,txt."
-    ),
-]
+def _formats_help() -> str:
+    from stt_cli.options import OutputFormat
+
+    return f"{', '.join(f.value for f in OutputFormat)}: comma list or repeated; all for json,srt,vtt,txt."
+
+
+Formats = Annotated[list[str], typer.Option("--format", "-f", help=_formats_help())]
 LineWidth = Annotated[int, typer.Option(help="Subtitle characters per line (SRT, VTT).")]
 LineCount = Annotated[int, typer.Option(help="Subtitle lines per cue (SRT, VTT).")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")]
@@ -83,7 +84,7 @@ OutputDir = Annotated[Path | None, output_folder("input")]
 Timecodes = Annotated[
     bool,
     typer.Option(
-        "--timecodes/--no-timecodes", help="TXT: put [hh:mm:ss] before each turn (DOCX always has them)."
+        "--timecodes/--no-timecodes", help="TXT: put \\[hh:mm:ss] before each turn (DOCX always has them)."
     ),
 ]
 MarkPauses = Annotated[float, typer.Option(help="DOCX: mark pauses of at least this many seconds (0: none).")]

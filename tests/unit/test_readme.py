@@ -29,13 +29,73 @@ def test_ci_runs_the_readme_install_main_command_and_tests_word_for_word():
             assert line in ci, f"README {heading} command not run by .ci/run: {line}"
 
 
-@pytest.mark.parametrize("name", ["transcribe", "live", "status"])
-def test_every_option_is_documented(name):
-    command = typer.main.get_command(app).commands[name]
-    for param in command.params:
+def _commands(group=None, path=()):
+    """Every command of the program, nested ones included, with its words (``("speakers", "enroll")``)."""
+    group = group or typer.main.get_command(app)
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from _commands(command, (*path, name))
+        else:
+            yield (*path, name), command
+
+
+COMMANDS = dict(_commands())
+
+
+@pytest.mark.parametrize("words", list(COMMANDS), ids=[" ".join(w) for w in COMMANDS])
+def test_every_option_of_every_command_is_documented(words):
+    for param in COMMANDS[words].params:
         for name in [*param.opts, *param.secondary_opts]:
             if name.startswith("-") and name != "--help":
-                assert f"`{name}`" in README, f"{name} missing from the README"
+                assert f"`{name}`" in README, f"stt {' '.join(words)} {name} missing from the README"
+
+
+def _examples() -> list[str]:
+    """Every ``stt …`` command the README shows: in its code blocks, and inline (`` `stt …` ``), placeholders
+    (``NAME``, ``[--name NAME]``) and ``…`` left out."""
+    found, fenced = [], None
+    for line in README.splitlines():
+        if line.startswith("```"):
+            fenced = None if fenced is not None else line[3:].strip()
+        elif fenced in ("bash", "sh", "") and line.strip().startswith("stt "):
+            found.append(line.split("  #")[0].strip())
+    found += re.findall(r"`(stt [^`]+)`", README)
+    return sorted({e for e in found if not re.search(r"[A-Z]{3,}|\[|…|\.\.\.|<|\|", e)})
+
+
+@pytest.mark.parametrize("example", _examples())
+def test_every_example_in_the_readme_is_a_command_stt_takes(example):
+    import shlex
+
+    from typer.testing import CliRunner
+
+    words = shlex.split(example)[1:]
+    for depth in (2, 1):
+        if tuple(words[:depth]) in COMMANDS:
+            command, args = COMMANDS[tuple(words[:depth])], words[depth:]
+            break
+    else:
+        raise AssertionError(f"{example}: no such command")
+    try:
+        command.make_context(" ".join(words[:depth]), list(args), resilient_parsing=False)
+    except typer.Exit:
+        pass
+    except Exception as e:  # an unknown option, or a value the option refuses
+        if type(e).__name__ not in ("MissingParameter",):
+            raise AssertionError(f"{example}: {type(e).__name__}: {e}") from None
+    assert CliRunner().invoke(app, [*words[:depth], "--help"]).exit_code == 0
+
+
+def test_the_help_shows_every_format_and_what_rich_would_take_for_markup():
+    from typer.testing import CliRunner
+
+    from stt_cli.options import OutputFormat
+
+    for command in ("transcribe", "render", "live"):
+        shown = " ".join(CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"}).stdout.split())
+        for fmt in OutputFormat:
+            assert fmt.value in shown.split("--format", 1)[1][:400], (command, fmt)
+        assert "[hh:mm:ss]" in shown, command
 
 
 def test_every_exit_code_is_documented():
