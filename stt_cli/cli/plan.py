@@ -77,16 +77,11 @@ class CaseArgs:
 
 
 @dataclass(frozen=True, kw_only=True)
-class TranscribeArgs(OutputArgs, CaseArgs):
-    """``stt transcribe``'s values, one field per option (see its ``--help``)."""
+class RecogniserArgs:
+    """The options of every command that loads a recogniser (``transcribe`` and ``live``)."""
 
-    inputs: tuple[str, ...]
     model: str
     language: str | None
-    segment_language: bool
-    vocabulary: Path | None
-    vocabulary_bias: bool
-    task: Task
     device: Device
     compute_type: str
     threads: int
@@ -94,6 +89,21 @@ class TranscribeArgs(OutputArgs, CaseArgs):
     initial_prompt: str | None
     hotwords: str | None
     vad: bool
+    channel_speakers: str | None
+    offline: bool
+    quiet: bool
+    verbose: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class TranscribeArgs(OutputArgs, CaseArgs, RecogniserArgs):
+    """``stt transcribe``'s values, one field per option (see its ``--help``)."""
+
+    inputs: tuple[str, ...]
+    segment_language: bool
+    vocabulary: Path | None
+    vocabulary_bias: bool
+    task: Task
     word_timestamps: bool
     chunk_length: float
     batch_size: int
@@ -104,7 +114,6 @@ class TranscribeArgs(OutputArgs, CaseArgs):
     speaker_names: str | None
     diarization_model: str | None
     speaker_library: Path | None
-    channel_speakers: str | None
     hf_token: str | None
     overwrite: bool
     fail_fast: bool
@@ -113,13 +122,10 @@ class TranscribeArgs(OutputArgs, CaseArgs):
     allow_truncated: bool
     summary_json: Path | None
     audio_track: int | None
-    offline: bool
     shard: str | None
     steal: bool
     claim_timeout: str
     jobs: int
-    quiet: bool
-    verbose: bool
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -132,7 +138,7 @@ class RenderArgs(OutputArgs, CaseArgs):
 
 
 @dataclass(frozen=True, kw_only=True)
-class LiveArgs(OutputArgs):
+class LiveArgs(OutputArgs, RecogniserArgs):
     """``stt live``'s values."""
 
     source: str | None
@@ -148,19 +154,6 @@ class LiveArgs(OutputArgs):
     record: Path | None
     final_pass: bool
     overwrite: bool
-    channel_speakers: str | None
-    model: str
-    language: str | None
-    device: Device
-    compute_type: str
-    threads: int
-    beam_size: int
-    initial_prompt: str | None
-    hotwords: str | None
-    vad: bool
-    offline: bool
-    quiet: bool
-    verbose: bool
 
     def asr(self) -> AsrOptions:
         return AsrOptions(
