@@ -167,7 +167,12 @@ def vocabulary_effect(before: list[dict[str, Any]], after: list[dict[str, Any]],
         count = [o.substitutions + o.deletions + o.insertions for o in errors]
         fixed += max(0, count[0] - count[1])
         broken += max(0, count[1] - count[0])
-    made = [(c, ref) for x, (_, ref, _) in zip(after, data, strict=True) for c in x["corrections"]]
+    made = [
+        (c, ref)
+        for x, (_, ref, _) in zip(after, data, strict=True)
+        for c in x["corrections"]
+        if c.get("applied", True)
+    ]
     right = sum(normalise_indonesian(c["written"]) in normalise_indonesian(ref) for c, ref in made)
     lines = [f"word errors removed {fixed}, added {broken}; corrections made {len(made)}, right {right}:"]
     lines += [f"  {c['heard']!r} -> {c['written']!r}" for c, _ in made]

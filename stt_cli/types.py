@@ -124,22 +124,27 @@ class SpeakerTurn:
 
 @dataclass(frozen=True)
 class Correction:
-    """A near-miss of a vocabulary term, written as the term is spelled.
+    """A near-miss of a vocabulary term, written as the term is spelled, or left as heard.
 
     Attributes:
         start: seconds from the start of the file (of the first word corrected).
         end: seconds from the start of the file (of the last).
         heard: what the recogniser wrote.
         written: the term as the vocabulary spells it.
+        applied: whether the text was changed; ``False`` for a word the recogniser was sure of that is one or
+            two letters from a term (left as heard, and listed once, at its first place, for the reviewer:
+            the term may have been meant).
     """
 
     start: float
     end: float
     heard: str
     written: str
+    applied: bool = True
 
     def to_dict(self) -> dict[str, Any]:
-        return {"start": _round(self.start), "end": _round(self.end), "heard": self.heard, "written": self.written}
+        return {"start": _round(self.start), "end": _round(self.end), "heard": self.heard, "written": self.written,
+                "applied": self.applied}  # fmt: skip
 
 
 @dataclass(frozen=True)

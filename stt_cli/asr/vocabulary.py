@@ -73,11 +73,26 @@ def correct(
         return segments, ()
     out: list[Segment] = []
     corrections: list[Correction] = []
+    left: dict[tuple[str, str], Correction] = {}  # sure words near a term: the first place of each
     for segment in segments:
         fixed, made = _correct_segment(segment, terms)
         out.append(fixed)
         corrections.extend(made)
-    return tuple(out), tuple(corrections)
+        for near in _left_as_heard(fixed, terms):
+            left.setdefault((_plain(near.heard), near.written), near)
+    return tuple(out), tuple(sorted([*corrections, *left.values()], key=lambda c: (c.start, c.end)))
+
+
+def _left_as_heard(segment: Segment, terms: list[Term]) -> list[Correction]:
+    """Words the recogniser was sure of that are nonetheless near a one-word term: left as heard, each listed
+    for the reviewer (the name may have been meant)."""
+    found = []
+    for word in segment.words:
+        for term in terms:
+            if len(term.keys) == 1 and word.probability >= CONFIDENT and distance(_plain(word.text), term.keys[0]):
+                found.append(Correction(word.start, word.end, word.text.strip(), term.words[0], applied=False))
+                break
+    return found
 
 
 def _correct_segment(segment: Segment, terms: list[Term]) -> tuple[Segment, list[Correction]]:

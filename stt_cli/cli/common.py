@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+
 def _formats_help() -> str:
     from stt_cli.options import OutputFormat
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from stt_cli.media.levels import CLIPPED_SHARE, QUIET_DBFS
 from stt_cli.review.confidence import mean_confidence
-from stt_cli.types import RetryOutcome, RetryReason, SpeakerTurn, Transcript, Word
+from stt_cli.types import Correction, RetryOutcome, RetryReason, SpeakerTurn, Transcript, Word
 
 # Words below this calibrated confidence are flagged. Measured by bench/review.py on held-out clips (English and
 # Indonesian, `base`): at 0.6, 14 % of words flagged held 58 % of the word errors; at 0.7, 22 % held 80 %; at
@@ -22,7 +22,7 @@ OVERLAP_SECONDS = 0.5  # two speakers' turns sharing less than this are a hand-o
 WHOLE_RECORDING = ("quiet_audio", "clipped", "warning")  # kinds about the recording as a whole, not a stretch
 KINDS = (
     "low_confidence", "inaudible", "loop_recovered", "loop_collapsed", "coverage_retry", "speaker_uncertain",
-    "overlap", "quiet_audio", "clipped", "corrected", "warning",
+    "overlap", "quiet_audio", "clipped", "corrected", "term_near", "warning",
 )  # fmt: skip
 
 
@@ -51,12 +51,7 @@ def review_spans(transcript: Transcript) -> list[ReviewSpan]:
         for a, b in overlapping(transcript.turns)
     ]
     spans += _signal(transcript)
-    spans += [  # a vocabulary term written over what was heard: the reviewer sees each one
-        ReviewSpan(
-            c.start, c.end, "corrected", c.written, f"heard {c.heard!r}, written as the vocabulary spells it"
-        )
-        for c in transcript.corrections
-    ]
+    spans += [_vocabulary(c) for c in transcript.corrections]
     # What the whole recording's reader must know (a truncated file transcribed anyway, no speech found).
     spans += [ReviewSpan(0.0, transcript.duration, "warning", "", w) for w in transcript.warnings]
     return sorted(spans, key=lambda s: (s.start, s.end, KINDS.index(s.kind)))
@@ -132,6 +127,15 @@ def _speakers(transcript: Transcript) -> list[ReviewSpan]:
         for s in transcript.segments
         if s.speaker_confidence is not None and s.speaker_confidence < SPEAKER_UNCERTAIN
     ]
+
+
+def _vocabulary(c: Correction) -> ReviewSpan:
+    """A vocabulary term written over what was heard, or near a word heard surely and left: each one seen."""
+    if c.applied:
+        return ReviewSpan(
+            c.start, c.end, "corrected", c.written, f"heard {c.heard!r}, written as the vocabulary has it"
+        )
+    return ReviewSpan(c.start, c.end, "term_near", c.heard, f"heard surely and left; near the term {c.written!r}")
 
 
 def _signal(transcript: Transcript) -> list[ReviewSpan]:

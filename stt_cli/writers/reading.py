@@ -153,8 +153,9 @@ def _retry(f: _Fields) -> Retry:
 
 def _correction(f: _Fields) -> Correction:
     return Correction(
-        start=f.number("start"), end=f.number("end"), heard=f.text("heard"), written=f.text("written")
-    )
+        start=f.number("start"), end=f.number("end"), heard=f.text("heard"), written=f.text("written"),
+        applied=f.flag("applied", default=True),
+    )  # fmt: skip
 
 
 def _provenance(f: _Fields) -> Provenance:
@@ -263,8 +264,8 @@ class _Fields:
             raise BadValue(f"{self.place(key)}: {_shown(value)} is not a whole number of 0 or more")
         return value
 
-    def flag(self, key: str) -> bool:
-        value = self._get(key, False, False)
+    def flag(self, key: str, *, default: bool = False) -> bool:
+        value = self._get(key, False, default)
         if not isinstance(value, bool):
             raise BadValue(f"{self.place(key)}: {_shown(value)} is not true or false")
         return value
