@@ -210,7 +210,8 @@ def test_bad_live_inputs_get_one_line_and_a_code(tmp_path) -> None:
     assert b"Traceback" not in stderr and not list(tmp_path.glob("garbage*"))
     result = stt("live", tmp_path / "missing.wav", *MODEL)
     assert result.exit_code == 2 and "needs --follow" in result.stderr
-    result = stt("live", tmp_path / "never.wav", "--follow", "--idle", 0.3, *MODEL, "-o", tmp_path)
+    # A recorder's file not created yet is waited for (test_round2); one in a folder that does not exist is not.
+    result = stt("live", tmp_path / "no-folder" / "never.wav", "--follow", "--idle", 0.3, *MODEL, "-o", tmp_path)
     assert result.exit_code == 3 and "[not_found]" in error_lines(result)[0]
 
 
