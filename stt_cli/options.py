@@ -25,6 +25,7 @@ class OutputFormat(StrEnum):
     docx = "docx"  # the document a court files: case header, speaker paragraphs, page:line numbers
     review = "review"  # <stem>.review.tsv: the spans worth a listen
     html = "html"  # the review page: the transcript with its recording, the review list beside it
+    changes = "changes"  # <stem>.changes.tsv: every change a person made in stt edit (the audit trail)
 
 
 class Task(StrEnum):

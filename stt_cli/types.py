@@ -12,7 +12,7 @@ from stt_cli.provenance import InputInfo, ModelInfo, Provenance, round_share
 from stt_cli.provenance import round_seconds as _round
 
 # Bumped whenever a field of the JSON output changes meaning or disappears (adding one is compatible).
-SCHEMA_VERSION = "1.7"
+SCHEMA_VERSION = "1.8"
 
 
 class LanguageSource(StrEnum):
@@ -31,6 +31,7 @@ class NamedBy(StrEnum):
     channel = "channel"  # --channel-speakers: the microphone's name
     given = "given"  # --speaker-names, in order of first appearance
     order = "order"  # numbered in order of first appearance ("Speaker 1")
+    person = "person"  # named, or added, by a person correcting the transcript (``stt edit``)
 
 
 class RetryReason(StrEnum):
@@ -54,7 +55,9 @@ class Word:
         text: the word as Whisper wrote it, with its leading space if it had one.
         probability: the decoder's probability for the word, 0..1.
         speaker: the speaker id (``SPEAKER_1``…) when diarized.
-        confidence: the calibrated chance that the word is right (``stt_cli.review.confidence``).
+        confidence: the calibrated chance that the word is right (``stt_cli.review.confidence``); 1 for a
+            word a person wrote.
+        verified: written or confirmed by a person who listened (``stt edit``), not the recogniser's guess.
     """
 
     start: float
@@ -63,9 +66,10 @@ class Word:
     probability: float
     speaker: str | None = None
     confidence: float | None = None
+    verified: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "start": _round(self.start),
             "end": _round(self.end),
             "text": self.text.strip(),
@@ -73,6 +77,9 @@ class Word:
             "confidence": round_share(self.confidence),
             "speaker": self.speaker,
         }
+        if self.verified:  # only then: a machine transcript's JSON stays as it was
+            out["verified"] = True
+        return out
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,8 @@ class Segment:
         speaker: the speaker id when diarized (a segment never spans two speakers then).
         speaker_confidence: how clearly it belongs to ``speaker`` rather than the runner-up (0-1; 0.5 a tie).
         language: the segment's own language, when each segment's is detected (``segment_language``).
+        checked: a person listened to it and marked it right (``stt edit``): it leaves the review list.
+        paragraph: it starts a new paragraph even when its speaker spoke just before (a turn split by a person).
     """
 
     id: int
@@ -104,6 +113,8 @@ class Segment:
     speaker: str | None = None
     language: str | None = None
     speaker_confidence: float | None = None
+    checked: bool = False
+    paragraph: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,6 +156,56 @@ class Correction:
     def to_dict(self) -> dict[str, Any]:
         return {"start": _round(self.start), "end": _round(self.end), "heard": self.heard, "written": self.written,
                 "applied": self.applied}  # fmt: skip
+
+
+class MarkKind(StrEnum):
+    """What a person heard in a stretch that has no words to write."""
+
+    inaudible = "inaudible"  # speech that cannot be made out
+    crosstalk = "crosstalk"  # several people at once, none to be made out
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A stretch a person marked, shown in the documents where it falls ("[inaudible 10:02:03-10:02:05]")."""
+
+    start: float
+    end: float
+    kind: MarkKind
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": _round(self.start), "end": _round(self.end), "kind": self.kind.value}
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change a person made to the transcript (``stt edit``), for the audit trail.
+
+    Attributes:
+        revision: the revision the change made (the first change makes revision 1).
+        at: UTC time of the change, ISO 8601.
+        editor: who made it (``--editor``, by default the account's name).
+        op: the operation (``replace``, ``insert``, ``delete``, ``speaker``, ``rename``, ``split``, ``merge``,
+            ``mark``, ``unmark``, ``check``, ``restore``).
+        start: seconds from the start of the file where the change is.
+        end: seconds from the start of the file.
+        before: what it was (the words, the speaker's name), ``""`` for nothing.
+        after: what it became.
+    """
+
+    revision: int
+    at: str
+    editor: str
+    op: str
+    start: float
+    end: float
+    before: str
+    after: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"revision": self.revision, "at": self.at, "editor": self.editor, "op": self.op,
+                "start": _round(self.start), "end": _round(self.end), "before": self.before,
+                "after": self.after}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -242,6 +303,9 @@ class Transcript:
         provenance: tool version, times and stage timings.
         corrections: near-misses of vocabulary terms written as the terms are spelled.
         case: the hearing's details and wall-clock start, for documents (``--meta``, ``--start-time``).
+        revision: how many times a person has saved a change to it (``stt edit``); 0 for the machine's own.
+        edits: every change a person made, in order (the audit trail).
+        marks: stretches a person marked inaudible or crosstalk, in time order.
     """
 
     input: InputInfo
@@ -264,6 +328,9 @@ class Transcript:
     language_probabilities: dict[str, float] = field(default_factory=dict)
     corrections: tuple[Correction, ...] = ()
     case: CaseInfo = field(default_factory=CaseInfo)
+    revision: int = 0
+    edits: tuple[Edit, ...] = ()
+    marks: tuple[Mark, ...] = ()
 
     def speaker_name(self, speaker_id: str | None) -> str | None:
         """The display name of a speaker id (``None`` stays ``None``)."""

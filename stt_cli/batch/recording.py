@@ -239,7 +239,12 @@ def _transcript(
     source = recording.path
     reused = None
     if not batch.job.overwrite:
-        reused = reuse.find(recording, recording.sidecars, batch.transcript_digest)
+        json_path = recording.targets.get(OutputFormat.json) or output_path(
+            source, OutputFormat.json, batch.job.output, recording.item.relative_dir
+        )
+        reused = reuse.corrected(json_path, recording) or reuse.find(
+            recording, recording.sidecars, batch.transcript_digest
+        )
     if reused is None:
         transcript = batch.transcriber.transcribe(source, limits=batch.job.limits, on_progress=on_progress)
     else:

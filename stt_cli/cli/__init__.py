@@ -11,6 +11,7 @@ import typer
 
 from stt_cli.cli.admin import doctor, models_app
 from stt_cli.cli.display import interrupts
+from stt_cli.cli.edit import edit
 from stt_cli.cli.live import live
 from stt_cli.cli.render import render
 from stt_cli.cli.speakers import speakers_app
@@ -28,6 +29,7 @@ app = typer.Typer(
 )
 app.command()(transcribe)
 app.command()(render)
+app.command()(edit)
 app.command()(live)
 app.command()(status)
 app.add_typer(models_app, name="models")

@@ -138,6 +138,19 @@ class RenderArgs(OutputArgs, CaseArgs):
 
 
 @dataclass(frozen=True, kw_only=True)
+class EditArgs:
+    """``stt edit``'s values."""
+
+    transcript: Path
+    recording: Path | None
+    port: int
+    no_browser: bool
+    editor: str | None
+    at: float | None
+    restore: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
 class LiveArgs(OutputArgs, RecogniserArgs):
     """``stt live``'s values."""
 
@@ -163,7 +176,7 @@ class LiveArgs(OutputArgs, RecogniserArgs):
         )  # fmt: skip
 
 
-A = TypeVar("A", "TranscribeArgs", "RenderArgs", "LiveArgs")
+A = TypeVar("A", "TranscribeArgs", "RenderArgs", "LiveArgs", "EditArgs")
 
 
 def args_of(kind: type[A], values: dict[str, Any]) -> A:

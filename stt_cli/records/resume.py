@@ -27,6 +27,7 @@ from stt_cli.errors import OutputClashError, OutputEditedError, OutputUnwritable
 from stt_cli.fileio import atomic_write_text, check_name_fits, sha256_file, shown, text_of
 from stt_cli.media import sniff
 from stt_cli.options import OutputFormat
+from stt_cli.records.corrected import corrected_of
 from stt_cli.records.sidecars import backup_path
 from stt_cli.version import TOOL
 
@@ -248,16 +249,35 @@ def plan_outputs(
         return same and record is not None and record.outputs[fmt.value].fingerprint == digest
 
     keep = [f for f in targets if states[f] in (OutputState.ours, OutputState.edited) and fresh(f)]
-    edited = [f for f in keep if states[f] is OutputState.edited]
-    warnings = tuple(f"kept {shown(targets[f].name)}: it was changed since stt wrote it" for f in edited)
+    corrected = _corrected(content, targets, [f for f in changed if f not in keep])
+    keep += corrected
+    edited = [f for f in keep if states[f] is OutputState.edited or f in corrected]
+    why = {f: "corrected in stt edit, it is the record" if f in corrected else "it was changed since stt wrote it"
+           for f in edited}  # fmt: skip
+    warnings = tuple(f"kept {shown(targets[f].name)}: {why[f]}" for f in edited)
     if len(keep) == len(targets):
         return Plan(True, {}, {}, (), warnings)
     refused = next((f for f in changed if f not in keep), None)
     if refused is not None:
         raise OutputEditedError(source, targets[refused], backup_path(targets[refused]))
-    assert record is not None or not edited
-    kept = {**carried, **{f.value: record.outputs[f.value] for f in edited}} if record else carried
+    # A kept file keeps the entry it had (or none that vouches for it): it stays a person's, never replaced.
+    kept = {**carried, **{f.value: _entry_of(record, f, targets[f]) for f in edited}}
     return Plan(False, {f: p for f, p in targets.items() if f not in edited}, kept, (), warnings)
+
+
+def _corrected(
+    content: Content, targets: dict[OutputFormat, Path], changed: list[OutputFormat]
+) -> list[OutputFormat]:
+    """The JSON among the changed outputs when it is a corrected transcript of this recording."""
+    if OutputFormat.json not in changed or corrected_of(targets[OutputFormat.json], content.sha256()) is None:
+        return []
+    return [OutputFormat.json]
+
+
+def _entry_of(record: Record | None, fmt: OutputFormat, path: Path) -> Entry:
+    if record is not None and fmt.value in record.outputs:
+        return record.outputs[fmt.value]
+    return Entry(path.name, "", "")  # no sha256: the file is never taken for stt's own
 
 
 def _carried(record: Record | None, folder: Path, asked: set[str]) -> dict[str, Entry]:

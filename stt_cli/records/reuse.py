@@ -5,6 +5,10 @@ Every finished file keeps its whole transcript beside its resume record, as a hi
 ``.<stem>.stt.transcript.json`` (the JSON format, whether or not JSON was asked for), and the record holds its
 sha256 and the digest of the settings that shaped it. It is used again only when the recording's sha256, those
 settings and the kept file's own sha256 all match; anything else means transcribing again.
+
+A transcript a person corrected (``stt edit``: its JSON has ``edits``) is the record: while it is the JSON
+beside the recording and of this very recording (its sha256), every other format is rendered from it, whatever
+the settings (only ``--overwrite`` transcribes again, and then keeps the corrected JSON aside).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 from stt_cli.errors import SttError
 from stt_cli.fileio import atomic_write_text, sha256_file, text_of
 from stt_cli.records import resume
+from stt_cli.records.corrected import corrected_of
 from stt_cli.records.sidecars import RECORD_GLOB, Sidecars
 from stt_cli.types import Transcript
 from stt_cli.writers.json import transcript_json
@@ -60,6 +65,18 @@ def find(content: resume.Content, sidecars: Sidecars, fingerprint: str) -> Reuse
         reused = _as_input(found, source)
         return Reused(dataclasses.replace(reused, warnings=(*reused.warnings, note)), note)
     return None
+
+
+def corrected(json_path: Path, content: resume.Content) -> Reused | None:
+    """The corrected transcript at ``json_path`` (where this recording's JSON goes), if it is one of this
+    recording."""
+    if not json_path.is_file() or (found := corrected_of(json_path, content.sha256())) is None:
+        return None
+    note = (
+        f"rendered from {json_path.name} as corrected in stt edit (revision {found.revision}): no speech "
+        "recognition ran"
+    )
+    return Reused(_as_input(found, content.path), note)
 
 
 def _usable(record: resume.Record | None, folder: Path, fingerprint: str, sha256: str) -> Transcript | None:

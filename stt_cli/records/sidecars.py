@@ -6,6 +6,11 @@ outputs go to, hidden so that a listing of the transcripts shows the transcripts
 - ``.<stem>.stt.claim``: the claim of the worker on it (``claims``);
 - ``.<stem>.stt.failed``: a failure note for ``stt status`` (``failures``);
 
+beside a transcript JSON a person corrects in ``stt edit``:
+
+- ``.<stem>.stt.revisions/``: its revisions (``review.history``);
+- ``.<stem>.stt.edit.lock``: held while an ``stt edit`` session has it open;
+
 and, beside an output a person changed that is then replaced (``--overwrite``), that output as it was:
 ``<stem>.edited-<UTC time>.<ext>`` (:func:`move_aside`), not hidden, since it is a person's work; a name already
 taken is never reused.
@@ -82,6 +87,13 @@ class Sidecars:
     def _named(cls, folder: Path, base: str) -> Sidecars:
         return cls(folder, folder / f"{base}{RECORD}", folder / _shortened(base, KEPT_TRANSCRIPT),
                    folder / f"{base}.stt.claim", folder / f"{base}.stt.failed")  # fmt: skip
+
+
+def edit_sidecars(json_path: Path) -> tuple[Path, Path]:
+    """The revisions folder and the lock of a transcript JSON corrected in ``stt edit``."""
+    base = f".{json_path.stem}"
+    return (json_path.with_name(_shortened(base, ".stt.revisions")),
+            json_path.with_name(_shortened(base, ".stt.edit.lock")))  # fmt: skip
 
 
 def transcript_stem(json_path: Path, transcript: Transcript) -> str:

@@ -69,7 +69,9 @@ class EditorServer:
         try:
             self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         except OSError as e:
-            raise UsageError(f"`port` {port}: cannot listen there ({e.strerror}); leave it out for a free one") from e
+            raise UsageError(
+                f"`port` {port}: cannot listen there ({e.strerror}); leave it out for a free one"
+            ) from e
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.host = f"127.0.0.1:{self.port}"
@@ -83,8 +85,10 @@ class EditorServer:
         self.httpd.serve_forever(poll_interval=0.2)
 
     def stop(self) -> None:
+        """Stop serving, once a save under way is written (a request after this gets no answer)."""
         self.httpd.shutdown()
-        self.httpd.server_close()
+        with self._lock:
+            self.httpd.server_close()
 
     def edit(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         with self._lock:
@@ -96,7 +100,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "stt-edit"
     sys_version = ""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's name
+    def log_message(self, format: str, *args: Any) -> None:
         logger.debug("edit server: " + format, *args)  # the token stays out of any log
 
     def _allowed(self) -> bool:
@@ -130,12 +134,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _refuse(self) -> None:
         self._send(HTTPStatus.FORBIDDEN, b"forbidden\n", "text/plain; charset=utf-8")
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         if not self._allowed():
             return self._refuse()
         route = urllib.parse.urlsplit(self.path).path
         if route == "/":
-            return self._send(HTTPStatus.OK, self.editor._page(self.editor.token).encode(), "text/html; charset=utf-8")
+            return self._send(
+                HTTPStatus.OK, self.editor._page(self.editor.token).encode(), "text/html; charset=utf-8"
+            )
         if route == "/api/history":
             return self._json(HTTPStatus.OK, self.editor._history())
         if route == "/audio" and self.editor.recording is not None:
@@ -144,7 +150,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_HEAD = do_GET
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         if not self._allowed():
             return self._refuse()
         if urllib.parse.urlsplit(self.path).path != "/api/edit":

@@ -4,6 +4,7 @@ crosstalk, a quiet or clipped recording), gathered into one short list."""
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,20 @@ KINDS = (
     "overlap", "quiet_audio", "clipped", "corrected", "term_near", "warning",
 )  # fmt: skip
 
+_KINDS_ID = {  # the kinds in Indonesian (in English, the kind's own name)
+    "low_confidence": "keyakinan rendah", "inaudible": "tidak terdengar",
+    "loop_recovered": "pengulangan diperbaiki", "loop_collapsed": "pengulangan dihapus",
+    "coverage_retry": "didengar ulang",
+    "speaker_uncertain": "pembicara ragu", "overlap": "bicara bersamaan", "quiet_audio": "audio pelan",
+    "clipped": "audio terpotong", "corrected": "dikoreksi kosakata", "term_near": "mirip istilah",
+    "warning": "peringatan",
+}  # fmt: skip
+
+
+def kind_name(kind: str, lang: str) -> str:
+    """A kind as the page and the lists show it, in the document's language (``id`` or ``en``)."""
+    return _KINDS_ID.get(kind, kind) if lang == "id" else kind.replace("_", " ")
+
 
 @dataclass(frozen=True)
 class ReviewSpan:
@@ -37,8 +52,55 @@ class ReviewSpan:
     detail: str
 
 
-def review_spans(transcript: Transcript) -> list[ReviewSpan]:
-    """Every span worth a listen, in time order."""
+def review_spans(transcript: Transcript, *, checked: bool = False) -> list[ReviewSpan]:
+    """Every span worth a listen, in time order; those that lie in segments a person checked (``stt edit``)
+    only with ``checked`` (the editor shows them done)."""
+    spans = _all_spans(transcript)
+    if checked or not any(s.checked for s in transcript.segments):
+        return spans
+    done = Checked(transcript)
+    return [s for s in spans if not done.over(s)]
+
+
+class Checked:
+    """Which stretches of a transcript a person checked: a span is done when every segment it touches is."""
+
+    def __init__(self, transcript: Transcript) -> None:
+        self.segments = transcript.segments
+        self.starts = [s.start for s in self.segments]
+        self.longest = max((s.end - s.start for s in self.segments), default=0.0)
+
+    def over(self, span: ReviewSpan) -> bool:
+        if span.kind in WHOLE_RECORDING:
+            return False
+        touched = False
+        # Segments are in time order: those touching the span start before its end; walk back from there.
+        for i in range(bisect.bisect_right(self.starts, span.end) - 1, -1, -1):
+            segment = self.segments[i]
+            if segment.end < span.start:
+                if segment.start < span.start - self.longest:  # no earlier segment is long enough to reach it
+                    break
+                continue
+            if not segment.checked:
+                return False
+            touched = True
+        return touched
+
+
+_LAST: list[tuple[Transcript, list[ReviewSpan]]] = []  # the latest transcript's spans (see _all_spans)
+
+
+def _all_spans(transcript: Transcript) -> list[ReviewSpan]:
+    """The spans, computed once per transcript object: the JSON's counts and the editor's list each need them
+    on every save (30 ms each for a three-hour hearing)."""
+    if _LAST and _LAST[0][0] is transcript:
+        return list(_LAST[0][1])
+    spans = _spans_of(transcript)
+    _LAST[:] = [(transcript, spans)]
+    return list(spans)
+
+
+def _spans_of(transcript: Transcript) -> list[ReviewSpan]:
     spans = _low_confidence(transcript) + _retried(transcript) + _speakers(transcript)
     spans += [
         ReviewSpan(

@@ -7,6 +7,7 @@ from pathlib import Path
 from stt_cli.fileio import atomic_write_text
 from stt_cli.options import OutputFormat, OutputOptions
 from stt_cli.writers.base import ResultWriter
+from stt_cli.writers.changes import ChangesWriter
 from stt_cli.writers.docx import DocxWriter
 from stt_cli.writers.html import HtmlWriter
 from stt_cli.writers.json import JsonWriter
@@ -24,6 +25,7 @@ WRITERS: dict[OutputFormat, type[ResultWriter]] = {
     OutputFormat.docx: DocxWriter,
     OutputFormat.review: ReviewWriter,
     OutputFormat.html: HtmlWriter,
+    OutputFormat.changes: ChangesWriter,
 }
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from stt_cli.fileio import sha256_file
 from stt_cli.languages import document_language
 from stt_cli.review.confidence import mean_confidence
-from stt_cli.review.spans import LOW_CONFIDENCE, WHOLE_RECORDING, ReviewSpan, review_spans
+from stt_cli.review.spans import LOW_CONFIDENCE, WHOLE_RECORDING, ReviewSpan, kind_name, review_spans
 from stt_cli.types import Transcript, Word
 from stt_cli.writers.base import ResultWriter
 from stt_cli.writers.pages import CERTIFICATION_KEYS
@@ -89,13 +89,6 @@ _PAGE_WORDS = {
         "note": "Catatan",
     },
 }  # fmt: skip
-_KIND_WORDS = {  # the review list's kinds in Indonesian (in English, the kind's own name)
-    "low_confidence": "keyakinan rendah", "inaudible": "tidak terdengar",
-    "loop_recovered": "pengulangan diperbaiki", "loop_collapsed": "pengulangan dihapus",
-    "coverage_retry": "didengar ulang",
-    "speaker_uncertain": "pembicara ragu", "overlap": "bicara bersamaan", "quiet_audio": "audio pelan",
-    "clipped": "audio terpotong", "corrected": "dikoreksi kosakata", "warning": "peringatan",
-}  # fmt: skip
 
 
 class HtmlWriter(ResultWriter):
@@ -143,9 +136,7 @@ def recording_url(transcript: Transcript, target: Path | None) -> str:
     says it was (as given, from where stt runs), whichever is the very recording transcribed (its size, then
     its sha256); ``""`` when neither is, so a page never plays another hearing of the same name (a recording
     of that name in the folder stt render was run from once won)."""
-    given = Path(transcript.input.path)
-    candidates = [given] if target is None else [target.parent / given.name, given]
-    found = next((p for p in candidates if _is_the_recording(p, transcript)), None)
+    found = find_recording(transcript, target)
     if found is None:
         return ""
     if target is not None:
@@ -156,7 +147,15 @@ def recording_url(transcript: Transcript, target: Path | None) -> str:
     return urllib.parse.quote(found.as_posix())
 
 
-def _is_the_recording(path: Path, transcript: Transcript) -> bool:
+def find_recording(transcript: Transcript, beside: Path | None) -> Path | None:
+    """The very recording transcribed (its size, then its sha256): the file of its name beside ``beside``
+    (a page, a transcript JSON), else where the transcript says it was; ``None`` when neither is."""
+    given = Path(transcript.input.path)
+    candidates = [given] if beside is None else [beside.parent / given.name, given]
+    return next((p for p in candidates if is_the_recording(p, transcript)), None)
+
+
+def is_the_recording(path: Path, transcript: Transcript) -> bool:
     try:
         if not path.is_file() or path.stat().st_size != transcript.input.size_bytes:
             return False
@@ -203,13 +202,10 @@ def _word(word: Word, flagged: list[tuple[int, ReviewSpan]], anchored: set[int])
 def _listed(transcript: Transcript, spans: list[ReviewSpan], lang: str) -> str:
     clock = transcript.case.clock
 
-    def kind(name: str) -> str:
-        return _KIND_WORDS.get(name, name) if lang == "id" else name.replace("_", " ")
-
     return (
         "".join(
             f'<a href="#r{i}" id="r{i}" data-target="r{i}w" data-start="{s.start:.3f}">'
-            f'<span class="kind">{clock(s.start)} {html.escape(kind(s.kind))}</span>'
+            f'<span class="kind">{clock(s.start)} {html.escape(kind_name(s.kind, lang))}</span>'
             f"{html.escape(s.text[:80])} <i>{html.escape(s.detail)}</i></a>"
             for i, s in enumerate(spans)
         )

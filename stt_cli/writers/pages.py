@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from stt_cli.languages import document_language
 from stt_cli.review.spans import overlapping
-from stt_cli.types import RetryReason, Transcript
+from stt_cli.types import Mark, RetryReason, Transcript
 from stt_cli.writers.turns import paragraph_gap, speaker_turns
 
 _WORDS = {
@@ -45,6 +45,10 @@ _WORDS = {
         "of": "dari",
         "note": "Catatan",
         "date": "Tanggal",
+        "crosstalk": "bicara bersamaan",
+        "corrected": "Dikoreksi",
+        "corrected_by": "{n} perubahan oleh {who} (revisi {revision}, terakhir {last} UTC), sambil mendengarkan "
+        "rekaman",
     },
     "en": {
         "title": "TRANSCRIPT OF PROCEEDINGS",
@@ -73,6 +77,9 @@ _WORDS = {
         "of": "of",
         "note": "Note",
         "date": "Date",
+        "crosstalk": "crosstalk",
+        "corrected": "Corrected",
+        "corrected_by": "{n} changes by {who} (revision {revision}, last {last} UTC), listening to the recording",
     },
 }
 CERTIFICATION_KEYS = ("certification", "certified_by")
@@ -192,6 +199,7 @@ def _header(transcript: Transcript, width: int, words: dict[str, str]) -> list[L
     if case.start_time:
         lines += _wrap(f"{words['started']}: {case.start_time.replace('T', ' ')[:19]}", width)
     lines += [Line(f"{words['duration']}: {_length(transcript.duration, words)}")]
+    lines += _wrap(corrections_line(transcript, words), width) if transcript.edits else []
     for warning in transcript.warnings:  # what the reader must know: a truncated recording, no speech found
         lines += _wrap(f"{words['note']}: {warning}", width)
     return [*lines, Line("")]
@@ -227,7 +235,22 @@ def _markers(transcript: Transcript, mark_pauses: float, words: dict[str, str]) 
     for turn, other in overlapping(transcript.turns):
         names = f"{transcript.speaker_name(turn.speaker)}, {transcript.speaker_name(other.speaker)}"
         found.append((other.start, f"[{words['overlap']} {clock(other.start)}: {names}]"))
+    found += [(m.start, mark_text(transcript, m, words)) for m in transcript.marks]
     return sorted(found)
+
+
+def mark_text(transcript: Transcript, mark: Mark, words: dict[str, str]) -> str:
+    """A stretch a person marked, as the documents print it (``[inaudible 10:02:03`` to ``10:02:05]``)."""
+    clock = transcript.case.clock
+    return f"[{words[mark.kind.value]} {clock(mark.start)}–{clock(mark.end)}]"
+
+
+def corrections_line(transcript: Transcript, words: dict[str, str]) -> str:
+    """What a person changed, for the header and the certification: how many changes, by whom, the last when."""
+    who = ", ".join(dict.fromkeys(e.editor for e in transcript.edits))
+    last = transcript.edits[-1].at.replace("T", " ").removesuffix("Z")[:16]
+    told = words["corrected_by"].format(n=len(transcript.edits), who=who, revision=transcript.revision, last=last)
+    return f"{words['corrected']}: {told}"
 
 
 def _certification(transcript: Transcript, width: int, words: dict[str, str]) -> list[Line]:
@@ -236,6 +259,7 @@ def _certification(transcript: Transcript, width: int, words: dict[str, str]) ->
         return []
     lines = [Line(""), Line(words["certification"])]
     lines += _wrap(text, width) if text else []
+    lines += _wrap(corrections_line(transcript, words), width) if transcript.edits else []
     if by:
         lines += [Line(""), Line(""), Line("_" * min(width, 30)), *_wrap(by, width)]
     on = transcript.case.get("certified_on")

@@ -28,8 +28,11 @@ from stt_cli.fileio import shown
 from stt_cli.options import Task
 from stt_cli.types import (
     Correction,
+    Edit,
     InputInfo,
     LanguageSource,
+    Mark,
+    MarkKind,
     ModelInfo,
     NamedBy,
     Provenance,
@@ -109,7 +112,22 @@ def transcript_from_dict(data: dict[str, Any]) -> Transcript:
         },
         corrections=tuple(_correction(c) for c in t.items("corrections")),
         case=case,
+        revision=t.integer("revision", default=0),
+        edits=tuple(_edit(e) for e in t.items("edits")),
+        marks=tuple(_mark(m) for m in t.items("marks")),
     )  # fmt: skip
+
+
+def _edit(f: _Fields) -> Edit:
+    _instant(f.text("at"), f.place("at"))
+    return Edit(
+        revision=f.integer("revision"), at=f.text("at"), editor=f.text("editor"), op=f.text("op"),
+        start=f.number("start"), end=f.number("end"), before=f.text("before"), after=f.text("after"),
+    )  # fmt: skip
+
+
+def _mark(f: _Fields) -> Mark:
+    return Mark(start=f.number("start"), end=f.number("end"), kind=f.choice("kind", MarkKind))
 
 
 def _input(f: _Fields) -> InputInfo:
@@ -188,6 +206,7 @@ def _segment(f: _Fields) -> Segment:
         compression_ratio=f.number("compression_ratio", default=0.0),
         speaker=f.text("speaker", optional=True), language=f.text("language", optional=True),
         speaker_confidence=f.share("speaker_confidence", optional=True),
+        checked=f.flag("checked", default=False), paragraph=f.flag("paragraph", default=False),
     )  # fmt: skip
 
 
@@ -204,7 +223,8 @@ def _spaced(text: str, words: list[_Fields]) -> tuple[Word, ...]:
             spacing = text[at:found] if index else " "
             at = found + len(bare)
         out.append(Word(word.number("start"), word.number("end"), spacing + bare, word.share("probability"),
-                        word.text("speaker", optional=True), word.share("confidence", optional=True)))  # fmt: skip
+                        word.text("speaker", optional=True), word.share("confidence", optional=True),
+                        word.flag("verified", default=False)))  # fmt: skip
     return tuple(out)
 
 

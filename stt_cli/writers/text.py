@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from stt_cli.types import Transcript
 from stt_cli.writers.base import ResultWriter
+from stt_cli.writers.pages import mark_text, words_for
 from stt_cli.writers.turns import paragraph_gap, speaker_turns
 
 
@@ -18,9 +19,12 @@ class TxtWriter(ResultWriter):
         # A turn is one line led by its speaker (so a line found by grep still says who spoke), and a blank
         # line between turns lets a reader see where the floor changes.
         paragraphs = [
-            f"{stamp(turn.start)}{transcript.speaker_name(turn.speaker)}: {turn.text}"
+            (turn.start, f"{stamp(turn.start)}{transcript.speaker_name(turn.speaker)}: {turn.text}")
             if turn.speaker
-            else f"{stamp(turn.start)}{turn.text}"
+            else (turn.start, f"{stamp(turn.start)}{turn.text}")
             for turn in speaker_turns(transcript.segments, paragraph_gap(self.options.mark_pauses))
         ]
-        return "\n\n".join(paragraphs) + "\n"
+        # Stretches a person marked inaudible or crosstalk, each its own paragraph where it falls.
+        words = words_for(transcript.language)
+        paragraphs += [(m.start, mark_text(transcript, m, words)) for m in transcript.marks]
+        return "\n\n".join(text for _, text in sorted(paragraphs, key=lambda p: p[0])) + "\n"

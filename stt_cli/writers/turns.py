@@ -1,7 +1,8 @@
 """Speaker turns for the writers that print paragraphs (TXT, and the documents): consecutive segments of one
 speaker form one turn, as a court transcript gives each intervention one paragraph, until a pause of ``gap``
 seconds: a recess with the same judge speaking before and after is two paragraphs, the second with its own
-timecode (and the documents mark the pause between them)."""
+timecode (and the documents mark the pause between them). A segment a person marked as starting a paragraph
+(a turn split in ``stt edit``) starts one whatever the pause."""
 
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ def speaker_turns(segments: Iterable[Segment], gap: float = PARAGRAPH_GAP) -> li
     turns: list[list[Segment]] = []
     for segment in segments:
         same = turns and segment.speaker is not None and turns[-1][-1].speaker == segment.speaker
-        if same and segment.start - turns[-1][-1].end < gap:
+        if same and not segment.paragraph and segment.start - turns[-1][-1].end < gap:
             turns[-1].append(segment)
         else:
             turns.append([segment])

@@ -136,3 +136,11 @@ def test_the_indexed_job_gives_stt_the_shard_count_it_runs_with():
     assert container["command"][:2] == ["stt", "transcribe"] and "--steal" in container["command"]
     shards = [from_environment({**env, "JOB_COMPLETION_INDEX": str(i)}) for i in range(spec["completions"])]
     assert shards == [Shard(i, spec["completions"], "the Indexed Job") for i in range(spec["completions"])]
+
+
+def test_the_editor_keys_in_the_readme_are_the_page_s_keys():
+    from stt_cli.review.page import SHORTCUTS
+
+    section = README.split("## `stt edit`", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    assert rows == [f"| `{key}` | {action} |" for key, action, _ in SHORTCUTS]

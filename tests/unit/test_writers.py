@@ -70,6 +70,7 @@ def test_output_goes_next_to_the_input_or_into_output_dir(tmp_path):
     moved = output_path(source, OutputFormat.vtt, OutputOptions(output_dir=tmp_path))
     assert moved == tmp_path / "hearing.final.vtt"
     assert {w.extension for w in WRITERS.values()} == {
+        "changes.tsv",
         "json",
         "srt",
         "vtt",
