@@ -92,7 +92,8 @@ def test_speech_after_long_silences_keeps_its_place_in_file_time(base_transcribe
 
 def with_options(transcriber: Transcriber, **options) -> Transcriber:
     """The loaded model with other decoding options (one model load for the whole module)."""
-    return dataclasses.replace(transcriber, options=AsrOptions(**options))
+    prepared = dataclasses.replace(transcriber.prepared, options=AsrOptions(**options))
+    return dataclasses.replace(transcriber, prepared=prepared)
 
 
 def test_speech_with_no_pause_is_cut_with_overlaps_and_no_word_is_said_twice(base_transcriber, clips, tmp_path):
@@ -139,7 +140,7 @@ def test_speech_the_decoder_skipped_is_transcribed_again(base_transcriber, clips
     options = dataclasses.replace(base_transcriber.options, chunk_length=60.0, language="en")
     skipping = dataclasses.replace(
         base_transcriber,
-        options=options,
+        prepared=dataclasses.replace(base_transcriber.prepared, options=options),
         whisper=_SkipsFirstDecode(base_transcriber.whisper, (skipped_from, skipped_to)),
     )
     transcript = skipping.transcribe(path)
