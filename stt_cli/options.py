@@ -9,6 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from stt_cli.case import Participant
 from stt_cli.errors import UsageError
 from stt_cli.languages import to_whisper
 
@@ -241,6 +242,8 @@ class DiarizationOptions:
         token: Hugging Face token for gated hub pipelines; never written to any output.
         speaker_library: a voice library folder (``stt speakers enroll``): speakers whose voice matches an
             enrolled person take that person's name.
+        roster: the case roster (``--roster``): it bounds the speakers looked for, limits the voices matched
+            to the people on it, and names them by role.
     """
 
     model: str | None = None
@@ -250,6 +253,7 @@ class DiarizationOptions:
     speaker_names: tuple[str, ...] = ()
     token: str | None = field(default=None, repr=False)
     speaker_library: Path | None = None
+    roster: tuple[Participant, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("num_speakers", "min_speakers", "max_speakers"):
@@ -272,6 +276,7 @@ class DiarizationOptions:
             "max_speakers": self.max_speakers,
             "speaker_names": list(self.speaker_names),
             "speaker_library": str(self.speaker_library) if self.speaker_library else None,
+            **({"roster": [p.to_dict() for p in self.roster]} if self.roster else {}),
         }
 
 

@@ -4,7 +4,7 @@ that the recording did not change meanwhile."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,7 @@ from stt_cli.options import AsrOptions, DiarizationOptions, InputOptions
 from stt_cli.progress import ProgressHook, StageClock, no_progress
 from stt_cli.review.confidence import with_confidence
 from stt_cli.stream import DecodedStream, choose_track, input_info, signal_warnings
-from stt_cli.types import Attribution, ModelInfo, NamedBy, Segment, Transcript
+from stt_cli.types import Attribution, ModelInfo, Segment, Transcript
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -83,6 +83,10 @@ class Prepared:
         pipeline = models.resolve_pipeline(diarization.model, offline=offline) if diarization else None
         folder = diarization.speaker_library if diarization else None
         library = _open_library(folder) if folder is not None else None
+        if diarization is not None and diarization.roster:
+            from stt_cli.speakers.roster import check_voices
+
+            check_voices(diarization.roster, library)
         resolved = models.resolve(options.model, offline=offline)
         models.check_can(resolved, options)
         device = models.pick_device(options.device)
@@ -303,13 +307,17 @@ class Transcriber:
         self, path: Path, signal: Signal, segments: tuple[Segment, ...], on_progress: ProgressHook
     ) -> Attribution:
         from stt_cli.diarization import attribute
+        from stt_cli.speakers.roster import identify, speaking
 
         assert self.diarizer is not None and self.diarization is not None
         options = self.diarization
+        count = options.num_speakers
+        if options.roster and count is None and options.min_speakers is None and options.max_speakers is None:
+            count = speaking(options.roster)  # who is present and speaks, unless the command line said
         try:
             found = self.diarizer.diarize(
                 signal,
-                num_speakers=options.num_speakers,
+                num_speakers=count,
                 min_speakers=options.min_speakers,
                 max_speakers=options.max_speakers,
                 on_progress=on_progress,
@@ -317,26 +325,10 @@ class Transcriber:
         except MemoryError as e:
             raise OutOfMemoryError(path) from e
         labelled = attribute(segments, found.exclusive, found.turns, options.speaker_names)
-        if self.voices is not None:
-            labelled = self._identify(signal, labelled)
+        if self.voices is not None or options.roster:
+            labelled = identify(signal, labelled, self.voices, options)
         logger.info("%s: %d speaker(s) in %d turn(s)", shown(path), len(labelled.speakers), len(labelled.turns))
         return labelled
-
-    def _identify(self, signal: Signal, labelled: Attribution) -> Attribution:
-        """Name the speakers who match an enrolled voice, one-to-one; the rest keep their numbers (or the
-        ``speaker_names`` given, in order)."""
-        from stt_cli.speakers import match_voices, name_speakers, solo_spans
-
-        assert self.voices is not None and self.diarization is not None
-        encoder, library = self.voices
-        spans = {speaker.id: solo_spans(labelled.turns, speaker.id) for speaker in labelled.speakers}
-        found = {
-            who: voice.vector for who, voice in encoder.embed_each(signal, spans).items() if voice is not None
-        }
-        matches = match_voices(found, library.voices)
-        speakers = name_speakers(labelled.speakers, matches, self.diarization.speaker_names)
-        logger.info("voices matched: %s", {s.id: s.name for s in speakers if s.named_by is NamedBy.voice})
-        return replace(labelled, speakers=speakers)
 
     def _diarization_model(self) -> ModelInfo:
         assert self.diarizer is not None

@@ -32,6 +32,7 @@ class NamedBy(StrEnum):
     given = "given"  # --speaker-names, in order of first appearance
     order = "order"  # numbered in order of first appearance ("Speaker 1")
     person = "person"  # named, or added, by a person correcting the transcript (``stt edit``)
+    roster = "roster"  # matched the voice of a participant on the case roster (``--roster``)
 
 
 class RetryReason(StrEnum):
@@ -228,6 +229,9 @@ class Speaker:
         named_by: ``voice`` (voice library), ``channel``, ``given`` (``--speaker-names``) or ``order``.
         similarity: with a voice library, the voiceprint's cosine similarity to the matched voice, or to the
             closest one when none matched (``None`` without a library, or with too little speech to embed).
+        role: the roster role of the participant it is (``hakim_ketua``, ``saksi``…), when named from the roster.
+        suggestion: with a roster, who an unnamed speaker may be (the next witness not yet heard…): for the
+            reviewer, never applied.
     """
 
     id: str
@@ -235,6 +239,8 @@ class Speaker:
     speaking_time: float
     named_by: NamedBy = NamedBy.order
     similarity: float | None = None
+    role: str | None = None
+    suggestion: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -243,6 +249,8 @@ class Speaker:
             "speaking_time": _round(self.speaking_time),
             "named_by": str(self.named_by),
             "similarity": self.similarity,
+            **({"role": self.role} if self.role else {}),
+            **({"suggestion": self.suggestion} if self.suggestion else {}),
         }
 
 

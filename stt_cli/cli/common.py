@@ -102,6 +102,14 @@ MetaFile = Annotated[
         dir_okay=False,
     ),
 ]
+Roster = Annotated[
+    Path | None,
+    typer.Option(
+        help="The case roster, TOML ([[participant]] role, name, voice, order): bounds the speakers, names "
+        "them by role (Hakim Ketua, Saksi 2 (Budi)), heads the BAS.",
+        dir_okay=False,
+    ),
+]
 StartTime = Annotated[
     str | None,
     typer.Option(

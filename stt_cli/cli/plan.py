@@ -11,6 +11,7 @@ model is loaded.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import types
@@ -67,13 +68,15 @@ class CaseArgs:
     meta: tuple[str, ...] | None
     meta_file: Path | None
     start_time: str | None
+    roster: Path | None
 
     def case(self) -> CaseOptions:
-        from stt_cli.case import CaseOptions, read_fields
+        from stt_cli.case import CaseOptions, read_fields, read_roster
 
         from_file = tuple(read_fields(self.meta_file).items()) if self.meta_file else ()
         given = parse.parse_pairs(list(self.meta or ()))
-        return CaseOptions(given, from_file, parse.check_start_time(self.start_time))
+        roster = read_roster(self.roster) if self.roster else ()
+        return CaseOptions(given, from_file, parse.check_start_time(self.start_time), roster)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -247,7 +250,10 @@ def plan(args: TranscribeArgs, *, worker: tuple[int, int] | None = None) -> Tran
     )  # fmt: skip
     output = args.output()
     channels = parse.parse_channel_speakers(args.channel_speakers)
+    case = args.case()
     diarization = _diarization(args, output, channels=bool(channels))
+    if diarization is not None and case.roster:
+        diarization = dataclasses.replace(diarization, roster=case.roster)
     limits = InputOptions(
         max_duration=parse.parse_duration(args.max_duration), max_size=parse.parse_size(args.max_size),
         allow_truncated=args.allow_truncated, audio_track=args.audio_track,
@@ -256,7 +262,7 @@ def plan(args: TranscribeArgs, *, worker: tuple[int, int] | None = None) -> Tran
         raise UsageError(f"--jobs must be between 1 and {MAX_JOBS} (worker processes on this machine)")
     shard = parse.parse_shard(args.shard) if args.shard else parse.shard_from_environment(os.environ)
     job = Job(output=output, limits=limits, overwrite=args.overwrite, fail_fast=args.fail_fast,
-              summary=args.summary_json, case=args.case(), shard=shard, steal=args.steal,
+              summary=args.summary_json, case=case, shard=shard, steal=args.steal,
               claim_timeout=parse.parse_duration(args.claim_timeout, "claim_timeout", zero=None),
               worker=worker)  # fmt: skip
     if channels and args.diarize:

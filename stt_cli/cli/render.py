@@ -16,6 +16,7 @@ from stt_cli.cli.common import (
     Meta,
     MetaFile,
     Quiet,
+    Roster,
     StartTime,
     Timecodes,
     output_folder,
@@ -39,6 +40,7 @@ def render(
     meta: Meta = None,
     meta_file: MetaFile = None,
     start_time: StartTime = None,
+    roster: Roster = None,
     output_dir: Annotated[Path | None, output_folder("JSON")] = None,
     overwrite: Annotated[
         bool,

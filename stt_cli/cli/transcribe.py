@@ -26,6 +26,7 @@ from stt_cli.cli.common import (
     Offline,
     OutputDir,
     Quiet,
+    Roster,
     StartTime,
     Threads,
     Timecodes,
@@ -130,6 +131,7 @@ def transcribe(
     meta: Meta = None,
     meta_file: MetaFile = None,
     start_time: StartTime = None,
+    roster: Roster = None,
     output_dir: OutputDir = None,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Transcribe again even when current outputs exist.")

@@ -18,12 +18,17 @@ from stt_cli.types import Correction, RetryOutcome, RetryReason, SpeakerTurn, Tr
 # flagged, the next step only 1.5.
 LOW_CONFIDENCE = 0.7
 SPEAKER_UNCERTAIN = 0.7  # a segment's speaker confidence below this: its speaker deserves a look
+# A diarized speaker with less speech than this is likely a phantom (a cluster of one voice's odd moments, a
+# cough, a door): never named from the roster, and flagged. 2 s: a person who takes part says more than that
+# (a witness's oath alone is longer), and the bundled diarization's phantoms on the shared clips held under 1 s.
+PHANTOM_SECONDS = 2.0
 JOIN_GAP = 1.0  # s; flagged words closer than this form one span
 OVERLAP_SECONDS = 0.5  # two speakers' turns sharing less than this are a hand-over, not crosstalk
 WHOLE_RECORDING = ("quiet_audio", "clipped", "warning")  # kinds about the recording as a whole, not a stretch
 KINDS = (
     "low_confidence", "inaudible", "loop_recovered", "loop_collapsed", "coverage_retry", "speaker_uncertain",
-    "overlap", "quiet_audio", "clipped", "corrected", "term_near", "warning",
+    "overlap", "quiet_audio", "clipped", "corrected", "term_near", "speaker_phantom", "speaker_suggestion",
+    "warning",
 )  # fmt: skip
 
 _KINDS_ID = {  # the kinds in Indonesian (in English, the kind's own name)
@@ -32,7 +37,7 @@ _KINDS_ID = {  # the kinds in Indonesian (in English, the kind's own name)
     "coverage_retry": "didengar ulang",
     "speaker_uncertain": "pembicara ragu", "overlap": "bicara bersamaan", "quiet_audio": "audio pelan",
     "clipped": "audio terpotong", "corrected": "dikoreksi kosakata", "term_near": "mirip istilah",
-    "warning": "peringatan",
+    "speaker_phantom": "pembicara semu", "speaker_suggestion": "usulan pembicara", "warning": "peringatan",
 }  # fmt: skip
 
 
@@ -178,6 +183,26 @@ def _retried(transcript: Transcript) -> list[ReviewSpan]:
 
 
 def _speakers(transcript: Transcript) -> list[ReviewSpan]:
+    return _uncertain(transcript) + _who(transcript)
+
+
+def _who(transcript: Transcript) -> list[ReviewSpan]:
+    """Speakers with too little speech to be a person, and roster suggestions, at their first words."""
+    spans = []
+    for speaker in transcript.speakers:
+        first = next((s for s in transcript.segments if s.speaker == speaker.id), None)
+        start, end = (first.start, first.end) if first else (0.0, 0.0)
+        text = first.text if first else ""
+        if len(transcript.speakers) > 1 and speaker.speaking_time < PHANTOM_SECONDS:
+            why = f"{speaker.name} speaks {speaker.speaking_time:.1f} s: another speaker's?"
+            spans.append(ReviewSpan(start, end, "speaker_phantom", text, why))
+        if speaker.suggestion:
+            spans.append(ReviewSpan(start, end, "speaker_suggestion", text,
+                                    f"{speaker.name} may be {speaker.suggestion} (not applied)"))  # fmt: skip
+    return spans
+
+
+def _uncertain(transcript: Transcript) -> list[ReviewSpan]:
     return [
         ReviewSpan(
             s.start,

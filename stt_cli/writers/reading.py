@@ -22,7 +22,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from stt_cli.case import CaseInfo
+from stt_cli.case import CaseInfo, Participant
 from stt_cli.errors import UsageError
 from stt_cli.fileio import shown
 from stt_cli.options import Task
@@ -154,7 +154,8 @@ def _speaker(f: _Fields) -> Speaker:
     return Speaker(
         id=f.text("id"), name=f.text("name"), speaking_time=f.number("speaking_time"),
         named_by=f.choice("named_by", NamedBy, default=NamedBy.order),
-        similarity=f.signed("similarity"),
+        similarity=f.signed("similarity"), role=f.text("role", optional=True),
+        suggestion=f.text("suggestion", optional=True),
     )  # fmt: skip
 
 
@@ -194,7 +195,13 @@ def _case(f: _Fields | None) -> CaseInfo:
     start = f.text("start_time", optional=True)
     if start is not None:
         _instant(start, f.place("start_time"))
-    return CaseInfo(tuple(fields.items()), start, f.text("start_time_source", optional=True))
+    roster = tuple(
+        Participant(p.text("role"), p.text("name"), p.text("voice", optional=True),
+                    p.integer("order", default=None) if p.data.get("order") is not None else None,
+                    p.flag("speaks", default=True))
+        for p in f.items("roster")
+    )  # fmt: skip
+    return CaseInfo(tuple(fields.items()), start, f.text("start_time_source", optional=True), roster)
 
 
 def _segment(f: _Fields) -> Segment:
