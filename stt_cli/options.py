@@ -27,6 +27,7 @@ class OutputFormat(StrEnum):
     review = "review"  # <stem>.review.tsv: the spans worth a listen
     html = "html"  # the review page: the transcript with its recording, the review list beside it
     changes = "changes"  # <stem>.changes.tsv: every change a person made in stt edit (the audit trail)
+    bas = "bas"  # <stem>.bas.docx: the berita acara persidangan, in question-and-answer form (Indonesian)
 
 
 class Task(StrEnum):

@@ -17,6 +17,7 @@ An operation is a small JSON object, as the editor page sends it; ``seg`` is a s
 - ``speaker {segs: [a, b], speaker}`` gives segments ``a..b`` to a speaker, or ``{seg, first, last, speaker}``
   a run of words (the segment is cut around them); ``speaker`` ``null`` with ``name`` adds a speaker;
 - ``rename {speaker, name}``: a speaker's name, everywhere;
+- ``cast {speaker, participant}``: a speaker named as the roster's participant of that index (role and name);
 - ``split {seg, at}``: a new paragraph from word ``at`` (``0``: from the segment);
 - ``merge {seg}``: the turn holding segment ``seg`` joins the turn before it (one speaker, one paragraph);
 - ``mark {start, end, kind}`` (``inaudible``, ``crosstalk``); ``unmark {start, end}`` removes those it overlaps;
@@ -35,7 +36,7 @@ from stt_cli.types import Mark, MarkKind, Transcript, Word
 
 __all__ = ["OPS", "Applied", "EditError", "apply", "problems"]
 
-OPS = ("replace", "insert", "delete", "speaker", "rename", "split", "merge", "mark", "unmark", "check")
+OPS = ("replace", "insert", "delete", "speaker", "rename", "cast", "split", "merge", "mark", "unmark", "check")
 _INSERT_WORD = 0.25  # s each inserted word takes where the gap it goes into has no room (it overlaps nothing)
 
 
@@ -189,6 +190,6 @@ def problems(t: Transcript) -> list[str]:
 
 _OPERATIONS: dict[str, Callable[[Transcript, Op, float], Applied]] = {
     "replace": _replace, "insert": _insert, "delete": _delete, "speaker": speaker_edits.give,
-    "rename": speaker_edits.rename, "split": speaker_edits.split, "merge": speaker_edits.merge, "mark": _mark,
-    "unmark": _unmark, "check": _check,
+    "rename": speaker_edits.rename, "cast": speaker_edits.cast, "split": speaker_edits.split,
+    "merge": speaker_edits.merge, "mark": _mark, "unmark": _unmark, "check": _check,
 }  # fmt: skip

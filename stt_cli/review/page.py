@@ -56,6 +56,7 @@ _WORDS = {
         "NOT saved: the stt edit server does not answer (was it stopped?). Start it again; nothing saved is lost.",
         "give_to": "Give to", "new_speaker": "New speaker…", "new_speaker_name": "Name of the new speaker:",
         "rename": "Rename", "rename_to": "New name for this speaker everywhere:",
+        "is": "Is", "suggested": "suggested",
         "verified": "written by a person",
         "confidence": "confidence", "inaudible": "inaudible", "crosstalk": "crosstalk", "keys": "Keys",
         "missing": "The recording is not available to this editor (give it with --recording). Open it from "
@@ -71,7 +72,8 @@ _WORDS = {
         "TIDAK tersimpan: server stt edit tidak menjawab (dihentikan?). Jalankan lagi; yang sudah tersimpan "
         "tidak hilang.",
         "give_to": "Berikan ke", "new_speaker": "Pembicara baru…", "new_speaker_name": "Nama pembicara baru:",
-        "rename": "Ganti nama", "rename_to": "Nama baru pembicara ini di seluruh transkrip:",
+        "rename": "Ganti nama", "rename_to": "Nama baru pembicara ini di seluruh transkrip:", "is": "Adalah",
+        "suggested": "usulan",
         "verified": "ditulis oleh orang", "confidence": "keyakinan", "inaudible": "tidak terdengar",
         "crosstalk": "bicara bersamaan", "keys": "Tombol",
         "missing": "Rekaman tidak tersedia bagi editor ini (berikan dengan --recording). Buka dari komputer ini "
@@ -101,7 +103,8 @@ def page_state(t: Transcript) -> dict[str, Any]:
     ]  # fmt: skip
     return {
         "revision": t.revision,
-        "speakers": [{"id": s.id, "name": s.name} for s in t.speakers],
+        "speakers": [{"id": s.id, "name": s.name, "suggestion": s.suggestion} for s in t.speakers],
+        "roster": [p.label for p in t.case.roster],
         "marks": [m.to_dict() for m in t.marks],
         "spans": spans,
         "edits": len(t.edits),
@@ -136,7 +139,7 @@ def editor_page(t: Transcript, *, token: str, editor: str, gap: float, at: float
         "start_epoch": _seconds_of_day(t.case.start_time),
         "words": {**words, "kinds": {k: kind_name(k, lang) for k in KINDS}},
         "transcript": {"segments": [page_segment(s) for s in t.segments], "speakers": now["speakers"],
-                       "marks": now["marks"]},
+                       "marks": now["marks"], "roster": now["roster"]},
         "revision": now["revision"], "spans": now["spans"], "edits": now["edits"],
     }  # fmt: skip
     # "</" never appears inside the inline JSON, so no text in the transcript can end the script element.

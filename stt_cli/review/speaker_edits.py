@@ -162,3 +162,19 @@ def merge(t: Transcript, op: Op, gap: float) -> Applied:
         turns = _turns_given(t.turns, joined[0].start, joined[-1].end, speaker)
     new = _timed(dataclasses.replace(t, segments=segments, turns=turns))
     return Applied(new, "merge", into.start, joined[-1].end, before, merged.text)
+
+
+def cast(t: Transcript, op: Op, gap: float) -> Applied:
+    """A speaker named as a person of the case roster, by role: what the clerk knows, or a suggestion taken."""
+    target = op.data.get("speaker")
+    speaker = next((s for s in t.speakers if s.id == target), None)
+    if speaker is None:
+        raise EditError(f"`speaker` {target!r}: not a speaker of this transcript")
+    index = op.integer("participant")
+    if not 0 <= index < len(t.case.roster):
+        raise EditError(f"`participant` {index}: the roster has participants 0 to {len(t.case.roster) - 1}")
+    person = t.case.roster[index]
+    named = dataclasses.replace(speaker, name=person.label, role=person.role, named_by=NamedBy.person,
+                                suggestion=None)  # fmt: skip
+    speakers = tuple(named if s is speaker else s for s in t.speakers)
+    return Applied(dataclasses.replace(t, speakers=speakers), "cast", 0.0, t.duration, speaker.name, person.label)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from stt_cli.fileio import atomic_write_text
 from stt_cli.options import OutputFormat, OutputOptions
+from stt_cli.writers.bas import BasWriter
 from stt_cli.writers.base import ResultWriter
 from stt_cli.writers.changes import ChangesWriter
 from stt_cli.writers.docx import DocxWriter
@@ -26,6 +27,7 @@ WRITERS: dict[OutputFormat, type[ResultWriter]] = {
     OutputFormat.review: ReviewWriter,
     OutputFormat.html: HtmlWriter,
     OutputFormat.changes: ChangesWriter,
+    OutputFormat.bas: BasWriter,
 }
 
 

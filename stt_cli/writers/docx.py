@@ -85,7 +85,7 @@ class DocxWriter(ResultWriter):
         pages = lay_out(
             transcript, width=geometry.width, lines_per_page=geometry.lines, mark_pauses=self.options.mark_pauses
         )
-        return _fixed_zip(_document(transcript, pages, geometry))
+        return fixed_zip(_document(transcript, pages, geometry))
 
 
 def _document(transcript: Transcript, pages: list[Page], geometry: Geometry) -> bytes:
@@ -142,17 +142,17 @@ def _running_header(document: Any, transcript: Transcript) -> None:
     shown = shown if len(shown) <= 70 else shown[:69] + "…"
     header.add_run(xml_safe(f"{shown} · ") if shown else "").font.size = Pt(9)
     header.add_run(f"{words['page']} ").font.size = Pt(9)
-    _field(header, "PAGE")
+    add_field(header, "PAGE")
     header.add_run(f" {words['of']} ").font.size = Pt(9)
-    _field(header, "NUMPAGES")
+    add_field(header, "NUMPAGES")
     footer = section.footer.paragraphs[0]
     name = transcript.input.path.replace("\\", "/").rsplit("/", 1)[-1]
     tool = transcript.provenance.tool if transcript.provenance else "stt"
     footer.add_run(xml_safe(f"{name} · sha256 {transcript.input.sha256} · {tool}")).font.size = Pt(7)
 
 
-def _field(paragraph: Any, instruction: str) -> None:
-    """A Word field (``PAGE``, ``NUMPAGES``) the word processor fills in."""
+def add_field(paragraph: Any, instruction: str, points: float = 9) -> None:
+    """A Word field (``PAGE``, ``NUMPAGES``, ``PAGEREF``) the word processor fills in, in ``points`` type."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -160,12 +160,12 @@ def _field(paragraph: Any, instruction: str) -> None:
     field.set(qn("w:instr"), instruction)
     run = OxmlElement("w:r")
     size = OxmlElement("w:rPr")
-    points = OxmlElement("w:sz")
-    points.set(qn("w:val"), "18")
-    size.append(points)
+    half_points = OxmlElement("w:sz")
+    half_points.set(qn("w:val"), str(round(points * 2)))
+    size.append(half_points)
     run.append(size)
     text = OxmlElement("w:t")
-    text.text = "1"
+    text.text = "1" if instruction in ("PAGE", "NUMPAGES") else "?"  # what shows until the field is updated
     run.append(text)
     field.append(run)
     paragraph._p.append(field)
@@ -198,7 +198,7 @@ def xml_safe(text: str) -> str:
     )
 
 
-def _fixed_zip(data: bytes) -> bytes:
+def fixed_zip(data: bytes) -> bytes:
     """The same package with every entry's time fixed, so equal documents are equal files."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:

@@ -71,6 +71,7 @@ def test_output_goes_next_to_the_input_or_into_output_dir(tmp_path):
     assert moved == tmp_path / "hearing.final.vtt"
     assert {w.extension for w in WRITERS.values()} == {
         "changes.tsv",
+        "bas.docx",
         "json",
         "srt",
         "vtt",

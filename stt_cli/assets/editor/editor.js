@@ -274,16 +274,24 @@ function speakerMenu(button, si) {
   const current = T.segments[si].speaker;
   menu.innerHTML = T.speakers.filter((s) => s.id !== current)
     .map((s, k) => `<button data-to="${s.id}">${W.give_to} ${esc(s.name)}</button>`).join('') +
-    `<button data-new="1">${W.new_speaker}</button><button data-rename="${current}">${W.rename} ${esc(name(current))}…</button>`;
+    `<button data-new="1">${W.new_speaker}</button><button data-rename="${current}">${W.rename} ${esc(name(current))}…</button>` +
+    castButtons(current);
   const r = button.getBoundingClientRect();
   Object.assign(menu.style, {display: 'block', left: `${r.left + window.scrollX}px`, top: `${r.bottom + window.scrollY}px`});
   menu.onclick = (e) => {
     const b = e.target.closest('button'); if (!b) return;
     menu.style.display = 'none';
     if (b.dataset.to) send({op: 'speaker', segs: [turn[0], turn[turn.length - 1]], speaker: b.dataset.to});
+    else if (b.dataset.cast) send({op: 'cast', speaker: current, participant: Number(b.dataset.cast)});
     else if (b.dataset.new) { const n = prompt(W.new_speaker_name); if (n && n.trim()) send({op: 'speaker', segs: [turn[0], turn[turn.length - 1]], speaker: null, name: n.trim()}); }
     else { const n = prompt(W.rename_to, name(current)); if (n && n.trim()) send({op: 'rename', speaker: current, name: n.trim()}); }
   };
+}
+// The case roster's people (--roster): the speaker named as one of them, by role; the suggestion first.
+function castButtons(current) {
+  const suggested = (T.speakers.find((s) => s.id === current) || {}).suggestion;
+  const order = (T.roster || []).map((label, i) => [label, i]).sort((a, b) => (b[0] === suggested) - (a[0] === suggested));
+  return order.map(([label, i]) => `<button data-cast="${i}">${W.is} ${esc(label)}${label === suggested ? ` (${W.suggested})` : ''}</button>`).join('');
 }
 document.addEventListener('click', (e) => { if (!e.target.closest('#menu, .who')) menu.style.display = 'none'; });
 function giveTo(k) {
@@ -316,7 +324,7 @@ function send(op) {
       s.paragraph === now[k].paragraph && s.start === now[k].start && s.end === now[k].end) &&
       JSON.stringify(T.speakers) === JSON.stringify(data.speakers) && JSON.stringify(T.marks) === JSON.stringify(data.marks);
     T.segments.splice(data.from, data.to - data.from, ...now);
-    T.speakers = data.speakers; T.marks = data.marks; spans = data.spans; rev = data.revision;
+    T.speakers = data.speakers; T.marks = data.marks; T.roster = data.roster; spans = data.spans; rev = data.revision;
     const keep = sel;
     if (inPlace) redraw(data.from, data.to); else render();
     sel = keep; showSelection();
