@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from stt_cli.cli.admin import doctor, models_app
+from stt_cli.cli.cite import cite
 from stt_cli.cli.display import interrupts
 from stt_cli.cli.edit import edit
 from stt_cli.cli.live import live
@@ -30,6 +31,7 @@ app = typer.Typer(
 app.command()(transcribe)
 app.command()(render)
 app.command()(edit)
+app.command()(cite)
 app.command()(live)
 app.command()(status)
 app.add_typer(models_app, name="models")

@@ -154,6 +154,18 @@ class EditArgs:
 
 
 @dataclass(frozen=True, kw_only=True)
+class CiteArgs:
+    """``stt cite``'s values."""
+
+    transcript: Path
+    lines: str
+    lines_per_page: int
+    mark_pauses: float
+    audio: Path | None
+    recording: Path | None
+
+
+@dataclass(frozen=True, kw_only=True)
 class LiveArgs(OutputArgs, RecogniserArgs):
     """``stt live``'s values."""
 
@@ -179,7 +191,7 @@ class LiveArgs(OutputArgs, RecogniserArgs):
         )  # fmt: skip
 
 
-A = TypeVar("A", "TranscribeArgs", "RenderArgs", "LiveArgs", "EditArgs")
+A = TypeVar("A", "TranscribeArgs", "RenderArgs", "LiveArgs", "EditArgs", "CiteArgs")
 
 
 def args_of(kind: type[A], values: dict[str, Any]) -> A:

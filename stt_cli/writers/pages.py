@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from stt_cli.languages import document_language
 from stt_cli.review.spans import overlapping
 from stt_cli.types import Mark, RetryReason, Transcript
-from stt_cli.writers.turns import paragraph_gap, speaker_turns
+from stt_cli.writers.turns import Turn, paragraph_gap, speaker_turns
 
 _WORDS = {
     "id": {
@@ -87,10 +87,14 @@ CERTIFICATION_KEYS = ("certification", "certified_by")
 
 @dataclass(frozen=True)
 class Line:
-    """One numbered line: its text and, for a line that starts a turn, the time it starts at (seconds)."""
+    """One numbered line: its text and, for a line of speech, the stretch of the recording it holds (seconds:
+    from its first word's start to its last word's end) and who speaks (the speaker id): what ``stt cite``
+    gives for a page:line."""
 
     text: str
     start: float | None = None
+    end: float | None = None
+    speaker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,26 @@ def _end_not_alone(lines: list[Line], lines_per_page: int) -> list[Line]:
     if where == 0:
         return [*lines[:-2], lines[-1]]
     return [*lines[:-3], lines[-2], lines[-3], lines[-1]]
+
+
+def _spoken(lead: str, turn: Turn, width: int) -> list[Line]:
+    """A turn's lines, each with the times of the words it holds (its lead, timecode and name, holds none).
+
+    The lines are broken at spaces and a word never holds one, so each line's words are the next ones in the
+    turn, as many as the line has (a word cut across lines, longer than a line, is counted where it starts).
+    """
+    pieces = wrap_columns(lead + turn.text, width)
+    words = [w for s in turn.segments for w in s.words if w.text.strip()]
+    if not words:
+        return [Line(p, turn.start, turn.end, turn.speaker) for p in pieces]
+    lines, taken, skip = [], 0, len(lead.split())
+    for piece in pieces:
+        count = len(piece.split())
+        used, skip = max(0, count - skip), max(0, skip - count)
+        mine = words[taken : taken + used] or [words[min(taken, len(words) - 1)]]
+        taken += used
+        lines.append(Line(piece, mine[0].start, mine[-1].end, turn.speaker))
+    return lines
 
 
 def _wrap(text: str, width: int, start: float | None = None) -> list[Line]:
@@ -216,7 +240,7 @@ def _body(transcript: Transcript, width: int, mark_pauses: float, words: dict[st
             lines += _wrap(f"[{words['pause']} {_length(turn.start - previous_end, words)}]", width)
         name = transcript.speaker_name(turn.speaker)
         lead = f"[{transcript.case.clock(turn.start)}] " + (f"{name.upper()}: " if name else "")
-        lines += _wrap(lead + turn.text, width, turn.start)
+        lines += _spoken(lead, turn, width)
         previous_end = turn.end
     for _, text in events:
         lines += _wrap(text, width)
