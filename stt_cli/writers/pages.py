@@ -12,6 +12,7 @@ import textwrap
 import unicodedata
 from dataclasses import dataclass
 
+from stt_cli.case import ANSWERING
 from stt_cli.languages import document_language
 from stt_cli.review.spans import overlapping
 from stt_cli.types import Mark, RetryReason, Transcript
@@ -46,6 +47,9 @@ _WORDS = {
         "note": "Catatan",
         "date": "Tanggal",
         "crosstalk": "bicara bersamaan",
+        "index": "INDEKS",
+        "witnesses": "Saksi, ahli dan terdakwa, dalam urutan didengar",
+        "pauses": "Jeda dan bagian tidak terdengar",
         "corrected": "Dikoreksi",
         "corrected_by": "{n} perubahan oleh {who} (revisi {revision}, terakhir {last} UTC), sambil mendengarkan "
         "rekaman",
@@ -78,6 +82,9 @@ _WORDS = {
         "note": "Note",
         "date": "Date",
         "crosstalk": "crosstalk",
+        "index": "INDEX",
+        "witnesses": "Witnesses, experts and the accused, in the order heard",
+        "pauses": "Recesses and inaudible passages",
         "corrected": "Corrected",
         "corrected_by": "{n} changes by {who} (revision {revision}, last {last} UTC), listening to the recording",
     },
@@ -116,10 +123,42 @@ def lay_out(transcript: Transcript, *, width: int, lines_per_page: int, mark_pau
     if not certification:
         lines = _end_not_alone(lines, lines_per_page)
     lines += certification
+    pages = _paged(lines, lines_per_page, 0)
+    index = _index(transcript, pages, width, words)
+    return pages + _paged(index, lines_per_page, len(pages)) if index else pages
+
+
+def _paged(lines: list[Line], lines_per_page: int, before: int) -> list[Page]:
     return [
-        Page(number=i // lines_per_page + 1, lines=tuple(lines[i : i + lines_per_page]))
+        Page(number=before + i // lines_per_page + 1, lines=tuple(lines[i : i + lines_per_page]))
         for i in range(0, len(lines), lines_per_page)
     ]
+
+
+def _index(transcript: Transcript, pages: list[Page], width: int, words: dict[str, str]) -> list[Line]:
+    """With a roster: the people examined in the order heard, each at the page:line where their testimony starts,
+    and the recesses and inaudible passages at theirs; on pages of its own after the transcript's (so the
+    transcript's own page:line never move)."""
+    if not any(s.role in ANSWERING for s in transcript.speakers):
+        return []
+    examined = {s.id for s in transcript.speakers if s.role in ANSWERING}
+    heard: dict[str, str] = {}
+    passages: list[tuple[str, str]] = []
+    marked = (f"[{words['pause']} ", f"[{words['inaudible']} ")
+    for page in pages:
+        for number, line in enumerate(page.lines, start=1):
+            if line.speaker in examined and line.speaker not in heard and line.text.startswith("["):
+                heard[line.speaker] = f"{page.number}:{number}"
+            elif line.text.startswith(marked):
+                passages.append((line.text.strip("[]"), f"{page.number}:{number}"))
+    rows = [(transcript.speaker_name(who) or who, at) for who, at in heard.items()]
+
+    def listed(title: str, entries: list[tuple[str, str]]) -> list[Line]:
+        dotted = [Line(f"{text} ".ljust(width - len(at) - 1, ".") + f" {at}") for text, at in entries]
+        return [Line(title), *dotted, Line("")] if entries else []
+
+    title = [Line(words["index"].center(width).rstrip()), Line("")]
+    return title + listed(words["witnesses"], rows) + listed(words["pauses"], passages)
 
 
 def _end_not_alone(lines: list[Line], lines_per_page: int) -> list[Line]:

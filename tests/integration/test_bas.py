@@ -75,7 +75,7 @@ def bas(tmp_path_factory):
         who = heard.most_common(1)[0][0]
         history.save(history.revision, {"op": "cast", "speaker": speaker.id, "participant": PEOPLE[who]}, "Rina")
     history.close()
-    result = stt("render", folder / "sidang.json", "-f", "bas", "-q")
+    result = stt("render", folder / "sidang.json", "-f", "bas,docx", "-q")
     assert result.exit_code == 0, result.output
     return folder / "sidang.bas.docx", said
 
@@ -164,3 +164,19 @@ def test_the_bas_signs_and_numbers_its_pages(bas, tmp_path):
     assert found and 1 <= int(found.group(1)) <= len(pages)  # the index's page reference, filled in
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(tmp_path / "page")], check=True, timeout=120)
     assert sorted(p.name for p in tmp_path.glob("page-*.png"))  # looked at while building the layout
+
+
+def test_the_docx_indexes_the_witnesses_at_the_page_and_line_their_testimony_starts(bas):
+    lines = _paragraphs(bas[0].with_name("sidang.docx"))
+    pages: list[list[str]] = [[]]
+    import docx
+
+    for paragraph in docx.Document(str(bas[0].with_name("sidang.docx"))).paragraphs:
+        if paragraph.paragraph_format.page_break_before:
+            pages.append([])
+        pages[-1].append(paragraph.text[2:].strip())
+    assert any(line.strip().endswith("INDEKS") for line in lines)
+    for witness in ("Saksi 1 (Budi Santoso)", "Saksi 2 (Dewi Lestari)"):
+        row = next(line for line in lines if witness in line and "...." in line)
+        page, number = map(int, row.rsplit(" ", 1)[1].split(":"))
+        assert re.match(rf"\[\d\d:\d\d:\d\d\] {re.escape(witness.upper())}: ", pages[page - 1][number - 1])
