@@ -15,6 +15,7 @@ from stt_cli.errors import SttError, UsageError
 if TYPE_CHECKING:
     from stt_cli.review.server import EditorServer
     from stt_cli.review.session import EditSession
+    from stt_cli.types import Transcript
 
 
 def edit(
@@ -34,7 +35,10 @@ def edit(
     editor: Annotated[
         str | None, typer.Option(help="Who is correcting, for the audit trail (default: the account's name).")
     ] = None,
-    at: Annotated[float | None, typer.Option(min=0, help="Open the page at this second of the recording.")] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(help="Open the page here: a second of the recording (734.2), or a DOCX page:line (12:4)."),
+    ] = None,
     restore: Annotated[
         int | None,
         typer.Option(min=0, help="Make revision N the newest (a new revision; nothing is lost) and exit."),
@@ -50,11 +54,12 @@ def edit(
     args = args_of(EditArgs, ctx.params)
     name = args.editor.strip() if args.editor and args.editor.strip() else getpass.getuser()
     try:
-        session = EditSession(args.transcript, editor=name, gap=PARAGRAPH_GAP, at=args.at)
+        session = EditSession(args.transcript, editor=name, gap=PARAGRAPH_GAP, at=None)
     except SttError as error:
         typer.echo(error_line(error), err=True)
         raise typer.Exit(error.exit_code) from None
     try:
+        session.at = _opened_at(args.at, session.transcript) if args.at is not None else None
         if args.restore is not None:
             session.history.restore(session.history.revision, args.restore, name)
             session.close()
@@ -74,6 +79,27 @@ def edit(
         typer.echo(error_line(error), err=True)
         raise typer.Exit(error.exit_code) from None
     _serve(server, session, args)
+
+
+def _opened_at(at: str, transcript: Transcript) -> float:
+    """``--at``: seconds, or a page:line of the DOCX (laid out with the default options), as seconds.
+
+    Raises:
+        UsageError: neither, or a page:line with no speech.
+    """
+    try:
+        seconds = float(at)
+    except ValueError:
+        from stt_cli.writers.citation import cite, parse_range
+
+        first, _ = parse_range(at)
+        line = cite(transcript, first, first, lines_per_page=25, mark_pauses=10.0)[0]
+        if line.start is None:
+            raise UsageError(f"`at` {at}: that line holds no speech") from None
+        return line.start
+    if not seconds >= 0:
+        raise UsageError(f"`at` {at}: not a second of the recording")
+    return seconds
 
 
 def _serve(server: EditorServer, session: EditSession, args: EditArgs) -> None:

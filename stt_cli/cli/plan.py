@@ -149,7 +149,7 @@ class EditArgs:
     port: int
     no_browser: bool
     editor: str | None
-    at: float | None
+    at: str | None
     restore: int | None
 
 

@@ -70,6 +70,10 @@ audio.addEventListener('error',()=>{document.getElementById('missing').style.dis
 if(!audio.getAttribute('src')){document.getElementById('missing').style.display='block';}
 document.getElementById('pick').addEventListener('change',e=>{const f=e.target.files[0];
   if(f){audio.src=URL.createObjectURL(f);document.getElementById('missing').style.display='none';}});
+const cited=/^#t=([0-9.]+)$/.exec(location.hash);
+if(cited){const t=parseFloat(cited[1]);audio.currentTime=t;
+  const w=words.find(x=>parseFloat(x.dataset.end)>t);
+  if(w){w.classList.add('now');w.scrollIntoView({block:'center'});}}
 """
 
 

@@ -311,3 +311,19 @@ def test_transcribing_again_renders_from_the_corrected_record(hearing):
     assert "as corrected in stt edit (revision 1)" in result.stderr
     assert "Selamat" in hearing.with_name("sample.srt").read_text()
     assert read_transcript(hearing).revision == 1  # the record is kept
+
+
+def test_the_editor_opens_at_a_cited_page_and_line(hearing):
+    from stt_cli.cli.edit import _opened_at
+    from stt_cli.errors import UsageError
+    from stt_cli.writers.citation import cite
+
+    t = read_transcript(hearing)
+    lines = cite(t, (1, 1), (1, 20), lines_per_page=25, mark_pauses=10.0)
+    line = next(c for c in lines if c.start is not None)
+    assert _opened_at(f"{line.page}:{line.line}", t) == line.start and _opened_at("12.5", t) == 12.5
+    blank = next(c for c in lines if c.start is None)  # the heading's lines
+    with pytest.raises(UsageError, match="holds no speech"):
+        _opened_at(f"{blank.page}:{blank.line}", t)
+    result = stt("edit", hearing, "--at", "soon", "--no-browser")
+    assert result.exit_code == 2 and "PAGE:LINE" in result.stderr

@@ -110,3 +110,10 @@ def test_the_page_fetches_nothing_and_says_when_the_recording_is_gone(page, brow
 
     WebDriverWait(browser, 10).until(lambda d: d.find_element("id", "missing").is_displayed())
     assert "not found" in browser.find_element("id", "missing").text
+
+
+def test_the_page_opens_at_a_cited_second(page, browser):
+    browser.get(page.as_uri() + "#t=4.5")
+    _ready(browser)
+    assert abs(browser.execute_script("return document.getElementById('audio').currentTime") - 4.5) < 0.05
+    assert browser.find_elements("css selector", "span.w.now")
