@@ -6,8 +6,8 @@ more of it). Two checks follow every chunk, and each decodes a stretch again wit
 twice, recording what it did in the transcript:
 
 - the loop guard (``loops.py``): a segment that says the same phrase back to back, or compresses too well, is
-  decoded again without the previous text and, failing that, by sampling; if every decode loops, the repeats
-  are removed so the output never says one phrase over and over;
+  decoded again without the previous text and, failing that, with a wider beam that may not repeat itself; if
+  every decode loops, the repeats are removed so the output never says one phrase over and over;
 - the coverage check (``coverage.py``): more than 4 s of VAD speech with no word in it means the decoder
   skipped it (Whisper does, after a confident "no speech" or a timestamp jump); that stretch is decoded again
   on its own and spliced in.

@@ -23,7 +23,12 @@ from stt_cli.types import LanguageSource, Segment, Word
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
-_FALLBACK = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)  # Whisper's temperature fallback, as in the paper
+# Every decode is deterministic: temperature 0 only, never Whisper's sampling fallback (0.2 … 1.0). CTranslate2
+# samples from one generator per worker thread, seeded once when the thread starts, so no seed set per file can
+# make sampling repeat: the same noisy Indonesian minute (-5 dB SNR) transcribed twice in one process gave
+# different text on 9 segments. A court record cannot change between two runs; a stretch the first decode gets
+# wrong is decoded again by the retries below instead, each one deterministic too.
+_GREEDY = (0.0,)
 _WINDOW = 30 * SAMPLE_RATE  # samples in one Whisper window
 _DETECTION_WINDOWS = 3  # windows of the first chunk whose language probabilities are averaged (90 s)
 _SHORTEST_DETECTION = 1.0  # s; a shorter segment's language is not judged on its own
@@ -39,6 +44,8 @@ class Profile:
         temperatures: the temperature fallback; the first is tried first.
         no_speech_threshold: above this "no speech" probability a quiet window is dropped (None: never).
         repetition_penalty: >1 discourages tokens already produced.
+        no_repeat_ngram_size: an n-gram may not be produced twice (0: no limit).
+        wider_beam: search this many times the configured beam.
     """
 
     name: str
@@ -46,13 +53,16 @@ class Profile:
     temperatures: tuple[float, ...]
     no_speech_threshold: float | None
     repetition_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
+    wider_beam: int = 1
 
 
-FIRST = Profile("default", use_context=True, temperatures=_FALLBACK, no_speech_threshold=0.6)
+FIRST = Profile("default", use_context=True, temperatures=_GREEDY, no_speech_threshold=0.6)
 RETRIES = (
-    Profile("no-context", use_context=False, temperatures=_FALLBACK, no_speech_threshold=None),
-    Profile("sampling", use_context=False, temperatures=(0.4, 0.6, 0.8, 1.0), no_speech_threshold=None,
-            repetition_penalty=1.1),
+    Profile("no-context", use_context=False, temperatures=_GREEDY, no_speech_threshold=None),
+    # Where sampling used to be tried: a wider beam that may not repeat itself, still at temperature 0.
+    Profile("penalised", use_context=False, temperatures=_GREEDY, no_speech_threshold=None,
+            repetition_penalty=1.2, no_repeat_ngram_size=4, wider_beam=2),
 )  # fmt: skip
 
 
@@ -106,11 +116,12 @@ class Decoder:
                 chunk.audio_between(start, end),
                 language=code,
                 task=options.task.value,
-                beam_size=options.beam_size,
+                beam_size=options.beam_size * profile.wider_beam,
                 temperature=list(profile.temperatures),
                 condition_on_previous_text=profile.use_context,
                 no_speech_threshold=profile.no_speech_threshold,
                 repetition_penalty=profile.repetition_penalty,
+                no_repeat_ngram_size=profile.no_repeat_ngram_size,
                 initial_prompt=prompt,
                 hotwords=self.hotwords(),
                 vad_filter=False,  # chunks were cut from VAD speech already
@@ -195,6 +206,7 @@ class Decoder:
                 language=code,
                 task=self.options.task.value,
                 beam_size=self.options.beam_size,
+                temperature=list(_GREEDY),
                 initial_prompt=self.options.initial_prompt,
                 hotwords=self.hotwords(),
                 clip_timestamps=clips,

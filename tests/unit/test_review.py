@@ -34,7 +34,7 @@ def _hearing(**fields):
         retries=(
             Retry(5.0, 7.0, RetryReason.coverage, ("no-context",), RetryOutcome.unchanged, 0),
             Retry(20.0, 24.0, RetryReason.coverage, ("no-context",), RetryOutcome.recovered, 6),
-            Retry(30.0, 34.0, RetryReason.loop, ("no-context", "sampling"), RetryOutcome.collapsed, 9),
+            Retry(30.0, 34.0, RetryReason.loop, ("no-context", "penalised"), RetryOutcome.collapsed, 9),
             Retry(40.0, 41.0, RetryReason.loop, ("no-context",), RetryOutcome.recovered, 3),
         ),
         **fields,
