@@ -337,3 +337,10 @@ class SpeakerLibraryError(SttError):
 
     code = "speaker_library"
     exit_code = EXIT_USAGE
+
+
+class RedactionError(SttError):
+    """A public copy could not be made safely: an entry of ``--terms`` is not in the transcript, or survives in
+    the copy's text or audio. Nothing public was written."""
+
+    code = "redaction_failed"

@@ -12,7 +12,7 @@ from stt_cli.provenance import InputInfo, ModelInfo, Provenance, round_share
 from stt_cli.provenance import round_seconds as _round
 
 # Bumped whenever a field of the JSON output changes meaning or disappears (adding one is compatible).
-SCHEMA_VERSION = "1.8"
+SCHEMA_VERSION = "1.9"
 
 
 class LanguageSource(StrEnum):
@@ -179,6 +179,37 @@ class Mark:
 
 
 @dataclass(frozen=True)
+class Redaction:
+    """Where a public copy (``stt redact``) came from, and how much was taken out: counts only, since the terms
+    and the places they were said are in the court's report, never in the copy.
+
+    Attributes:
+        record_sha256: sha256 of the record's JSON file.
+        recording_sha256: sha256 of the record's recording.
+        at: UTC time the copy was made, ISO 8601.
+        spans: stretches taken out of the text and covered in the audio.
+        seconds: seconds of audio covered.
+        audio: ``silence``, ``tone``, or ``none`` (no public audio made).
+        margin: seconds covered before and after each word taken out.
+        listened: the public audio was transcribed again and nothing taken out was heard in it.
+    """
+
+    record_sha256: str
+    recording_sha256: str
+    at: str
+    spans: int
+    seconds: float
+    audio: str
+    margin: float
+    listened: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"record_sha256": self.record_sha256, "recording_sha256": self.recording_sha256, "at": self.at,
+                "spans": self.spans, "seconds": _round(self.seconds), "audio": self.audio, "margin": self.margin,
+                "listened": self.listened}  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Edit:
     """One change a person made to the transcript (``stt edit``), for the audit trail.
 
@@ -314,6 +345,7 @@ class Transcript:
         revision: how many times a person has saved a change to it (``stt edit``); 0 for the machine's own.
         edits: every change a person made, in order (the audit trail).
         marks: stretches a person marked inaudible or crosstalk, in time order.
+        redaction: set in a public copy only: the record it was made from.
     """
 
     input: InputInfo
@@ -339,6 +371,7 @@ class Transcript:
     revision: int = 0
     edits: tuple[Edit, ...] = ()
     marks: tuple[Mark, ...] = ()
+    redaction: Redaction | None = None
 
     def speaker_name(self, speaker_id: str | None) -> str | None:
         """The display name of a speaker id (``None`` stays ``None``)."""

@@ -43,7 +43,7 @@ class Term:
     @classmethod
     def of(cls, text: str) -> Term:
         words = tuple(text.split())
-        return cls(words, tuple(_plain(w) for w in words))
+        return cls(words, tuple(plain(w) for w in words))
 
 
 def near(heard: str, key: str) -> bool:
@@ -79,7 +79,7 @@ def correct(
         out.append(fixed)
         corrections.extend(made)
         for near in _left_as_heard(fixed, terms):
-            left.setdefault((_plain(near.heard), near.written), near)
+            left.setdefault((plain(near.heard), near.written), near)
     return tuple(out), tuple(sorted([*corrections, *left.values()], key=lambda c: (c.start, c.end)))
 
 
@@ -89,7 +89,7 @@ def _left_as_heard(segment: Segment, terms: list[Term]) -> list[Correction]:
     found = []
     for word in segment.words:
         for term in terms:
-            if len(term.keys) == 1 and word.probability >= CONFIDENT and distance(_plain(word.text), term.keys[0]):
+            if len(term.keys) == 1 and word.probability >= CONFIDENT and distance(plain(word.text), term.keys[0]):
                 found.append(Correction(word.start, word.end, word.text.strip(), term.words[0], applied=False))
                 break
     return found
@@ -141,7 +141,7 @@ def _nearest(words: list[Word], terms: list[Term]) -> Term | None:
 
 def _edits_if_misheard(word: Word, key: str) -> int | None:
     """:func:`distance`, for a word the recogniser may have misheard: one it was sure of is only its own word."""
-    edits = distance(_plain(word.text), key)
+    edits = distance(plain(word.text), key)
     return None if edits and word.probability >= CONFIDENT else edits
 
 
@@ -151,7 +151,7 @@ def _respell(text: str, spelling: str) -> str:
     return f"{lead}{spelling}{trail}"
 
 
-def _plain(text: str) -> str:
+def plain(text: str) -> str:
     return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
 
 

@@ -14,6 +14,7 @@ from stt_cli.cli.cite import cite
 from stt_cli.cli.display import interrupts
 from stt_cli.cli.edit import edit
 from stt_cli.cli.live import live
+from stt_cli.cli.redact import redact
 from stt_cli.cli.render import render
 from stt_cli.cli.speakers import speakers_app
 from stt_cli.cli.status import status
@@ -32,6 +33,7 @@ app.command()(transcribe)
 app.command()(render)
 app.command()(edit)
 app.command()(cite)
+app.command()(redact)
 app.command()(live)
 app.command()(status)
 app.add_typer(models_app, name="models")

@@ -166,6 +166,23 @@ class CiteArgs:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RedactArgs(OutputArgs):
+    """``stt redact``'s values."""
+
+    transcript: Path
+    terms: Path
+    recording: Path | None
+    no_audio: bool
+    margin: float
+    tone: bool
+    name: str | None
+    report: Path | None
+    model: str | None
+    threads: int
+    offline: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class LiveArgs(OutputArgs, RecogniserArgs):
     """``stt live``'s values."""
 
@@ -191,7 +208,7 @@ class LiveArgs(OutputArgs, RecogniserArgs):
         )  # fmt: skip
 
 
-A = TypeVar("A", "TranscribeArgs", "RenderArgs", "LiveArgs", "EditArgs", "CiteArgs")
+A = TypeVar("A", "TranscribeArgs", "RenderArgs", "LiveArgs", "EditArgs", "CiteArgs", "RedactArgs")
 
 
 def args_of(kind: type[A], values: dict[str, Any]) -> A:

@@ -83,6 +83,7 @@ def transcript_dict(t: Transcript, *, segments: bool = True, turns: bool = True)
         "revision": t.revision,
         "edits": [e.to_dict() for e in t.edits],
         "marks": [m.to_dict() for m in t.marks],
+        "redaction": None if t.redaction is None else t.redaction.to_dict(),
         "confidence": summary["confidence"],
         "review": {"counts": summary["counts"], "calibrated_on": MODEL},
         **({"segments": [segment_dict(s) for s in t.segments]} if segments else {}),

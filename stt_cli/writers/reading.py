@@ -36,6 +36,7 @@ from stt_cli.types import (
     ModelInfo,
     NamedBy,
     Provenance,
+    Redaction,
     Retry,
     RetryOutcome,
     RetryReason,
@@ -89,6 +90,7 @@ def transcript_from_dict(data: dict[str, Any]) -> Transcript:
     if case.start_time is not None:
         _check_clock(case.start_time, duration)
     diarization, provenance = t.fields("diarization_model", optional=True), t.fields("provenance", optional=True)
+    redaction = t.fields("redaction", optional=True)
     return Transcript(
         input=_input(t.fields("input")),
         duration=duration,
@@ -115,6 +117,15 @@ def transcript_from_dict(data: dict[str, Any]) -> Transcript:
         revision=t.integer("revision", default=0),
         edits=tuple(_edit(e) for e in t.items("edits")),
         marks=tuple(_mark(m) for m in t.items("marks")),
+        redaction=None if redaction is None else _redaction(redaction),
+    )  # fmt: skip
+
+
+def _redaction(f: _Fields) -> Redaction:
+    return Redaction(
+        record_sha256=f.text("record_sha256"), recording_sha256=f.text("recording_sha256"), at=f.text("at"),
+        spans=f.integer("spans"), seconds=f.number("seconds"), audio=f.text("audio"), margin=f.number("margin"),
+        listened=f.flag("listened"),
     )  # fmt: skip
 
 
