@@ -46,6 +46,13 @@ class RetryOutcome(StrEnum):
     unchanged = "unchanged"  # no retry did better; the first decode stands
 
 
+# Seconds of sound a word may have beyond its times: Whisper's word times are estimates from cross-attention and
+# fall inside the word. Measured on the redaction test hearing (README, "A public copy") where a name opens or
+# closes a clip: its sound began up to 0.18 s before the word's start and ended up to 0.15 s after its end. The
+# audio of a word (a citation's excerpt, a name covered in a public copy) is taken this much wider either side.
+WORD_EDGE = 0.25
+
+
 @dataclass(frozen=True)
 class Word:
     """One recognised word with its timing.

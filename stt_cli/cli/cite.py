@@ -12,8 +12,7 @@ from stt_cli.cli.common import LinesPerPage, MarkPauses
 from stt_cli.cli.display import error_line
 from stt_cli.cli.plan import CiteArgs, args_of
 from stt_cli.errors import SttError, UsageError
-
-MARGIN = 0.2  # s of the recording kept before the first cited word and after the last (a word's edges)
+from stt_cli.types import WORD_EDGE
 
 
 def cite(
@@ -60,8 +59,9 @@ def cite(
         if source is None or not is_the_recording(source, t):
             raise UsageError(f"the recording {t.input.sha256[:16]}… is not beside the JSON nor at {t.input.path}: "
                              "give it with --recording (it is checked by its sha256)")  # fmt: skip
-        start = max(0.0, min(line.start or 0.0 for line in timed) - MARGIN)
-        end = min(t.duration, max(line.end or 0.0 for line in timed) + MARGIN)
+        # The cited words whole: their times fall inside their sound (WORD_EDGE).
+        start = max(0.0, min(line.start or 0.0 for line in timed) - WORD_EDGE)
+        end = min(t.duration, max(line.end or 0.0 for line in timed) + WORD_EDGE)
         seconds = write_excerpt(source, start, end, args.audio, t.input.audio_track)
         typer.echo(f"audio: {args.audio} ({seconds:.2f} s: {start:.2f}-{end:.2f} s of {t.input.path}, recording "
                    f"sha256 {t.input.sha256}) sha256 {sha256_file(args.audio)}")  # fmt: skip

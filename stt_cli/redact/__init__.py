@@ -28,15 +28,14 @@ from stt_cli.options import OutputOptions
 from stt_cli.redact.locate import Hit, locate, places, scrub
 from stt_cli.redact.terms import Entry, EntryKind, read_terms
 from stt_cli.redact.text import redact_words, scrub_value
-from stt_cli.types import Redaction, Transcript
+from stt_cli.types import WORD_EDGE, Redaction, Transcript
 
 __all__ = ["MARGIN", "CopyOptions", "PublicCopy", "Removed", "make_public_copy", "read_terms"]
 
-# Seconds covered either side of each word taken out. Whisper's word times are cross-attention estimates, and
-# fall inside the word: measured on the test hearing (README, "A public copy") where a name starts or ends a
-# clip, its sound began up to 0.18 s before Whisper's start and ended up to 0.15 s after its end. 0.25 s covers
-# that with room to spare; transcribed again, no name was heard at any margin from 0, so hearing is not the bar.
-MARGIN = 0.25
+# Seconds covered either side of each word taken out: a word's sound reaches beyond its times (WORD_EDGE, measured
+# on this feature's test hearing). Transcribed again, no name was heard at any margin from 0, so being understood
+# is not the bar; the syllable's edges are.
+MARGIN = WORD_EDGE
 _TAGS = re.compile(r"<[^>]+>")
 
 
