@@ -281,6 +281,15 @@ class DiarizationOptions:
         }
 
 
+# The settings that decide who speaks and nothing of the words: a rerun that changes only these finds the
+# speakers again on the kept words (records/reuse.py). Microphone channels are not among them: a channel left
+# out (``-``) is left out of the mix that is recognised.
+WHO_SPEAKS = frozenset({
+    "diarize", "diarization_model", "num_speakers", "min_speakers", "max_speakers", "speaker_names",
+    "speaker_library", "speaker_library_voices", "roster",
+})  # fmt: skip
+
+
 # seconds: a full court day. Memory does not grow with a recording's length (audio is streamed through
 # recognition and diarization), so the limit is there to catch a wrong file (a week-long stream), not for RAM.
 DEFAULT_MAX_DURATION = 12 * 3600.0

@@ -3,6 +3,7 @@ that the recording did not change meanwhile."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,22 +12,23 @@ from typing import TYPE_CHECKING, Any
 from stt_cli import asr, models
 from stt_cli.asr import chunking, vocabulary
 from stt_cli.asr.vad import NoVad, StreamingVad
+from stt_cli.diarization.assign import unattributed
 from stt_cli.diarization.channels import by_channel
 from stt_cli.errors import ChannelCountError, InputError, OutOfMemoryError, UsageError
 from stt_cli.fileio import check_unchanged, identity_of, sha256_file, shown
 from stt_cli.media import probe
-from stt_cli.media.decode import Signal, SignalFromFile
+from stt_cli.media.decode import SignalFromFile
 from stt_cli.options import AsrOptions, DiarizationOptions, InputOptions
 from stt_cli.progress import ProgressHook, StageClock, no_progress
 from stt_cli.review.confidence import with_confidence
-from stt_cli.stream import DecodedStream, choose_track, input_info, signal_warnings
-from stt_cli.types import Attribution, ModelInfo, Segment, Transcript
+from stt_cli.stream import DecodedStream, choose_track, input_info, transcript_warnings
+from stt_cli.types import Attribution, ModelInfo, Transcript
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
-    from stt_cli.diarization import Diarizer
-    from stt_cli.speakers import VoiceEncoder, VoiceLibrary
+    from stt_cli.speakers import VoiceLibrary
+    from stt_cli.speakers.who import WhoSpeaks
 
 logger = logging.getLogger("stt_cli")
 
@@ -52,6 +54,7 @@ class Prepared:
     offline: bool = False
     channel_speakers: tuple[str, ...] = ()
     _loaded: list[Transcriber] = field(default_factory=list, repr=False, compare=False)
+    _who: list[WhoSpeaks] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
     def of(
@@ -118,23 +121,36 @@ class Prepared:
         """
         if self._loaded:
             return self._loaded[0]
-        diarizer = None
-        if self.pipeline is not None:
-            from stt_cli.diarization import Diarizer
+        who = self.who_speaks() if self.pipeline is not None else None
+        whisper, device, compute_type = models.load_whisper(self.model, self.options)
+        logger.info("model %s loaded from %s on %s (%s)", self.model.name, self.model.path, device, compute_type)
+        loaded = Transcriber(prepared=self, whisper=whisper, who=who)
+        self._loaded.append(loaded)
+        return loaded
 
-            token = self.diarization.token if self.diarization else None
-            diarizer = Diarizer.load(self.pipeline, token=token, device=self.device)
-            logger.info("diarization pipeline %s loaded from %s", self.pipeline.name, self.pipeline.source)
+    def who_speaks(self) -> WhoSpeaks:
+        """Load the diarization pipeline, and the speaker encoder when a voice library is used (once): what
+        finds who speaks, without the recogniser.
+
+        Raises:
+            ModelUnavailableError: a model cannot be loaded, or not on this device.
+        """
+        if self._who:
+            return self._who[0]
+        assert self.pipeline is not None and self.diarization is not None
+        from stt_cli.diarization import Diarizer
+
+        diarizer = Diarizer.load(self.pipeline, token=self.diarization.token, device=self.device)
+        logger.info("diarization pipeline %s loaded from %s", self.pipeline.name, self.pipeline.source)
         voices = None
         if self.library is not None:
             from stt_cli.speakers import VoiceEncoder
 
             voices = (VoiceEncoder.load(), self.library)
-        whisper, device, compute_type = models.load_whisper(self.model, self.options)
-        logger.info("model %s loaded from %s on %s (%s)", self.model.name, self.model.path, device, compute_type)
-        loaded = Transcriber(prepared=self, whisper=whisper, diarizer=diarizer, voices=voices)
-        self._loaded.append(loaded)
-        return loaded
+        from stt_cli.speakers.who import WhoSpeaks
+
+        self._who.append(WhoSpeaks(options=self.diarization, diarizer=diarizer, voices=voices))
+        return self._who[0]
 
     def transcribe(
         self, path: Path, *, limits: InputOptions | None = None, on_progress: ProgressHook = no_progress
@@ -147,6 +163,48 @@ class Prepared:
             on_progress("load", 1.0, 1.0)
         return self._loaded[0].transcribe(path, limits=limits, on_progress=on_progress)
 
+    def speakers_again(
+        self,
+        kept: Transcript,
+        path: Path,
+        *,
+        limits: InputOptions | None = None,
+        on_progress: ProgressHook = no_progress,
+    ) -> Transcript:
+        """``kept``, a transcript of this very recording whose words were made with these settings, with its
+        speakers found again as these settings say (or taken off, without diarization): no speech recognition
+        runs, and the recogniser is not loaded. The caller has checked the recording's sha256 against the
+        kept transcript's; it is checked unchanged afterwards. Microphone-channel speakers come from the audio
+        as it is decoded, so with ``channel_speakers`` the recording is transcribed again.
+
+        Raises:
+            InputError: the recording cannot be read again, or changed while it was read.
+            TranscriptionError: the diarization failed.
+        """
+        if self.channel_speakers:
+            return self.transcribe(path, limits=limits, on_progress=on_progress)
+        limits = limits or InputOptions()
+        who = None
+        if self.pipeline is not None:
+            on_progress("load", 0.0, 1.0)
+            who = self.who_speaks()
+            on_progress("load", 1.0, 1.0)
+        clock = StageClock()
+        before = identity_of(path)
+        segments = tuple(unattributed(s) for s in kept.segments)
+        speakers: Attribution | None = None
+        if who is not None:
+            signal = SignalFromFile(path, kept.input.audio_track, kept.duration, limits.max_duration)
+            speakers = who.attribute(path, signal, segments, on_progress)
+            clock.lap("diarize")
+        check_unchanged(path, before)
+        return dataclasses.replace(
+            kept, segments=speakers.segments if speakers else segments,
+            speakers=speakers.speakers if speakers else (), turns=speakers.turns if speakers else (),
+            diarization_model=who.model_info() if who else None, settings=self.settings(),
+            provenance=clock.provenance(offline=self.offline, mode="speakers-again"),
+        )  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Transcriber:
@@ -158,8 +216,7 @@ class Transcriber:
 
     prepared: Prepared
     whisper: WhisperModel = field(repr=False)
-    diarizer: Diarizer | None = field(default=None, repr=False)
-    voices: tuple[VoiceEncoder, VoiceLibrary] | None = field(default=None, repr=False)
+    who: WhoSpeaks | None = field(default=None, repr=False)
 
     @classmethod
     def load(
@@ -241,14 +298,14 @@ class Transcriber:
         segments, corrections = vocabulary.correct(recognition.segments, self.options.vocabulary)
         segments = with_confidence(segments)
         clock.lap("transcribe")
-        warnings = _warnings(info, track, stream, limits, recognition)
+        warnings = transcript_warnings(info, track, stream, limits, heard=bool(recognition.segments))
         speakers: Attribution | None = None
         if self.channel_speakers:
             speakers = by_channel(stream.channel_activity(), segments)
-        if self.diarizer is not None:
+        if self.who is not None:
             signal = SignalFromFile(path, track.index, stream.seconds, limits.max_duration)
             try:
-                speakers = self._diarize(path, signal, segments, on_progress)
+                speakers = self.who.attribute(path, signal, segments, on_progress)
             except InputError:
                 check_unchanged(path, before)  # a file changed since the first reading says so
                 raise
@@ -272,7 +329,7 @@ class Transcriber:
             provenance=clock.provenance(offline=self.offline),
             speakers=speakers.speakers if speakers else (),
             turns=speakers.turns if speakers else (),
-            diarization_model=self._diarization_model() if self.diarizer else None,
+            diarization_model=self.who.model_info() if self.who else None,
             corrections=corrections,
         )
 
@@ -303,38 +360,6 @@ class Transcriber:
         )  # fmt: skip
         return recognition
 
-    def _diarize(
-        self, path: Path, signal: Signal, segments: tuple[Segment, ...], on_progress: ProgressHook
-    ) -> Attribution:
-        from stt_cli.diarization import attribute
-        from stt_cli.speakers.roster import identify, speaking
-
-        assert self.diarizer is not None and self.diarization is not None
-        options = self.diarization
-        count = options.num_speakers
-        if options.roster and count is None and options.min_speakers is None and options.max_speakers is None:
-            count = speaking(options.roster)  # who is present and speaks, unless the command line said
-        try:
-            found = self.diarizer.diarize(
-                signal,
-                num_speakers=count,
-                min_speakers=options.min_speakers,
-                max_speakers=options.max_speakers,
-                on_progress=on_progress,
-            )
-        except MemoryError as e:
-            raise OutOfMemoryError(path) from e
-        labelled = attribute(segments, found.exclusive, found.turns, options.speaker_names)
-        if self.voices is not None or options.roster:
-            labelled = identify(signal, labelled, self.voices, options)
-        logger.info("%s: %d speaker(s) in %d turn(s)", shown(path), len(labelled.speakers), len(labelled.turns))
-        return labelled
-
-    def _diarization_model(self) -> ModelInfo:
-        assert self.diarizer is not None
-        pipeline = self.diarizer.model
-        return ModelInfo(name=pipeline.name, path=pipeline.source, sha256=pipeline.sha256)
-
     def settings(self) -> dict[str, Any]:
         """The settings that shape the text and its speakers (:meth:`Prepared.settings`)."""
         return self.prepared.settings()
@@ -350,28 +375,6 @@ def _open_library(folder: Path) -> VoiceLibrary:
         logger.warning("voice library: %s (not used)", problem)
     logger.info("voice library %s: %d voice(s)", folder, len(library.voices))
     return library
-
-
-def _warnings(
-    info: probe.MediaInfo,
-    track: probe.AudioTrack,
-    stream: DecodedStream,
-    limits: InputOptions,
-    recognition: asr.Recognition,
-) -> list[str]:
-    warnings = []
-    truncated = probe.check_complete(info, track, stream.seconds - track.start_offset)
-    if truncated is not None:
-        if not limits.allow_truncated:
-            raise truncated
-        warnings.append(
-            f"declares {truncated.declared:.1f} s of audio but only {truncated.decoded:.1f} s could be "
-            "decoded; transcribed what could be decoded"
-        )
-    warnings += signal_warnings(info, track, stream.meter.stats())
-    if not recognition.segments:
-        warnings.append("no speech was found: the transcript is empty")
-    return warnings
 
 
 def transcribe_file(

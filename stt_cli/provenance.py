@@ -100,7 +100,9 @@ class Provenance:
         environment: the installed packages against the tested lock (:func:`environment`), so a court can
             reinstall exactly what made the transcript.
         mode: ``file`` (a recording transcribed whole), ``live`` (committed as it was heard), or
-            ``live-final-pass`` (a live session's recording transcribed again afterwards).
+            ``live-final-pass`` (a live session's recording transcribed again afterwards), or
+            ``speakers-again`` (an earlier transcript's words, of this very recording and made with the same
+            recognition settings, with the speakers found again: no speech recognition ran).
     """
 
     tool: str

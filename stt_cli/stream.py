@@ -17,7 +17,8 @@ from stt_cli.fileio import FileIdentity, shown, text_of
 from stt_cli.media import decode as audio
 from stt_cli.media.decode import full_scale
 from stt_cli.media.levels import SignalMeter, SignalStats
-from stt_cli.media.probe import AudioTrack, MediaInfo
+from stt_cli.media.probe import AudioTrack, MediaInfo, check_complete
+from stt_cli.options import InputOptions
 from stt_cli.progress import StageClock
 from stt_cli.types import InputInfo
 
@@ -162,3 +163,27 @@ def input_info(
         clipped_share=stats.clipped_share,
         creation_time=info.creation_time,
     )
+
+
+def transcript_warnings(
+    info: MediaInfo, track: AudioTrack, stream: DecodedStream, limits: InputOptions, *, heard: bool
+) -> list[str]:
+    """What a transcript must say of its recording: cut short (allowed by ``limits``, else raised), its
+    signal (quiet, clipped…), and nothing ``heard``.
+
+    Raises:
+        TruncatedError: the recording holds less than it declares, and ``limits`` does not allow it.
+    """
+    warnings = []
+    truncated = check_complete(info, track, stream.seconds - track.start_offset)
+    if truncated is not None:
+        if not limits.allow_truncated:
+            raise truncated
+        warnings.append(
+            f"declares {truncated.declared:.1f} s of audio but only {truncated.decoded:.1f} s could be "
+            "decoded; transcribed what could be decoded"
+        )
+    warnings += signal_warnings(info, track, stream.meter.stats())
+    if not heard:
+        warnings.append("no speech was found: the transcript is empty")
+    return warnings

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from stt_cli.batch.shards import Shard
 from stt_cli.case import CaseOptions
-from stt_cli.options import InputOptions, OutputOptions
+from stt_cli.options import WHO_SPEAKS, InputOptions, OutputOptions
 from stt_cli.progress import ProgressHook, no_progress
 from stt_cli.records import claims, resume
 from stt_cli.types import SCHEMA_VERSION, Transcript
@@ -28,6 +28,11 @@ class FileTranscriber(Protocol):
     def transcribe(
         self, path: Path, *, limits: InputOptions | None = None, on_progress: ProgressHook = no_progress
     ) -> Transcript: ...
+
+    def speakers_again(
+        self, kept: Transcript, path: Path, *, limits: InputOptions | None = None,
+        on_progress: ProgressHook = no_progress,
+    ) -> Transcript: ...  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,6 +88,11 @@ class Batch:
     def transcript_digest(self) -> str:
         """Fingerprint of what shapes the transcript itself, not only a format of it (see ``reuse``)."""
         return resume.fingerprint(self._transcript_settings())
+
+    @functools.cached_property
+    def words_digest(self) -> str:
+        """Fingerprint of what shapes the transcript's words, not who speaks them (see ``reuse.find_words``)."""
+        return resume.fingerprint({k: v for k, v in self._transcript_settings().items() if k not in WHO_SPEAKS})
 
     def _transcript_settings(self) -> dict[str, Any]:
         shaping = {k: v for k, v in self.transcriber.settings().items() if k != "device"}

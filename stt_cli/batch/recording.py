@@ -235,7 +235,8 @@ def _transcript(
     batch: Batch, recording: Recording, on_progress: ProgressHook
 ) -> tuple[Transcript, reuse.Reused | None]:
     """The input's transcript, with its case details: kept from before when the same recording was transcribed
-    with the same settings (not with ``overwrite``: that means transcribe again), else recognised now."""
+    with the same settings, its speakers found again when only who speaks changed (not with ``overwrite``:
+    that means transcribe again), else recognised now."""
     source = recording.path
     reused = None
     if not batch.job.overwrite:
@@ -245,6 +246,13 @@ def _transcript(
         reused = reuse.corrected(json_path, recording) or reuse.find(
             recording, recording.sidecars, batch.transcript_digest
         )
+    if reused is None and not batch.job.overwrite:
+        earlier = reuse.find_words(recording, recording.sidecars, batch.words_digest)
+        if earlier is not None:
+            again = batch.transcriber.speakers_again(
+                earlier.transcript, source, limits=batch.job.limits, on_progress=on_progress
+            )
+            reused = reuse.Reused(again, earlier.note)
     if reused is None:
         transcript = batch.transcriber.transcribe(source, limits=batch.job.limits, on_progress=on_progress)
     else:
@@ -257,7 +265,7 @@ def _keep(batch: Batch, sidecars: Sidecars, transcript: Transcript, made: list[P
     """Keep the transcript beside the record; a file new to this run is added to ``made`` (to undo on failure),
     one kept before stays whatever happens to the run."""
     new = not sidecars.transcript.exists()
-    kept = reuse.keep(sidecars, transcript, batch.transcript_digest)
+    kept = reuse.keep(sidecars, transcript, batch.transcript_digest, batch.words_digest)
     if new:
         made.append(sidecars.transcript)
     return kept

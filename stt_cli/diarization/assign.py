@@ -145,6 +145,12 @@ def speaker_confidence(
     return own / (own + rival) if own + rival > 0 else 0.0
 
 
+def unattributed(segment: Segment) -> Segment:
+    """The segment as the recogniser gave it: no speaker on it or on its words."""
+    words = tuple(dataclasses.replace(w, speaker=None) for w in segment.words)
+    return dataclasses.replace(segment, speaker=None, speaker_confidence=None, words=words)
+
+
 def attribute(
     segments: Sequence[Segment],
     exclusive: Sequence[SpeakerTurn],
@@ -152,7 +158,7 @@ def attribute(
     names: Sequence[str] = (),
     *,
     channels: Mapping[str, str] | None = None,
-    confidence: Callable[[Segment], float] | None = None,
+    confidence: Callable[[Segment], float | None] | None = None,
 ) -> Attribution:
     """Put speakers on a transcript.
 
@@ -162,8 +168,8 @@ def attribute(
         turns: the full diarization, overlaps included (for the speakers table and RTTM).
         names: display names, given in order of first appearance (``--speaker-names``).
         channels: names of the turns' labels fixed by their microphone channel (``--channel-speakers``).
-        confidence: each segment's speaker confidence (given the segment with its turn label); by default
-            :func:`speaker_confidence` over ``turns``.
+        confidence: each segment's speaker confidence (given the segment with its turn label); where it is
+            not given or says ``None``, :func:`speaker_confidence` over ``turns``.
 
     Returns:
         Segments split at speaker changes and renumbered, the speakers (``SPEAKER_1``… in order of first
@@ -202,10 +208,11 @@ def _confidence(
     piece: Segment,
     ordered: Sequence[SpeakerTurn],
     starts: Sequence[float],
-    given: Callable[[Segment], float] | None,
+    given: Callable[[Segment], float | None] | None,
 ) -> float:
+    found = given(piece) if given else None
     # Rounded as the JSON keeps it: a transcript read back flags the same segments.
-    return round(given(piece) if given else speaker_confidence(piece, ordered, starts), 3)
+    return round(found if found is not None else speaker_confidence(piece, ordered, starts), 3)
 
 
 def _speaker(

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from stt_cli.diarization.evidence import Evidence
 from stt_cli.errors import InputError, ModelUnavailableError, TranscriptionError
 from stt_cli.media.decode import SAMPLE_RATE, Signal, as_signal
 from stt_cli.models import ResolvedPipeline
@@ -28,10 +29,13 @@ class Diarization:
     Attributes:
         exclusive: turns without overlap (one speaker at a time), for putting speakers on words.
         turns: all turns, overlapping speech included.
+        evidence: how each stretch scores against every speaker's voice (stt's bundled pipeline); ``None``
+            from a pipeline that does not say (a community-1 folder).
     """
 
     exclusive: tuple[SpeakerTurn, ...]
     turns: tuple[SpeakerTurn, ...]
+    evidence: Evidence | None = None
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,7 @@ class Diarizer:
             raise TranscriptionError(f"speaker diarization failed: {type(e).__name__}: {e}") from e
         exclusive = getattr(output, "exclusive_speaker_diarization", output)
         full = getattr(output, "speaker_diarization", output)
-        return Diarization(exclusive=_turns(exclusive), turns=_turns(full))
+        return Diarization(exclusive=_turns(exclusive), turns=_turns(full), evidence=_evidence(output))
 
 
 def _waveform(signal: Signal) -> dict[str, Any]:
@@ -136,3 +140,12 @@ def _turns(annotation: Any) -> tuple[SpeakerTurn, ...]:
         SpeakerTurn(start=float(segment.start), end=float(segment.end), speaker=str(label))
         for segment, _, label in annotation.itertracks(yield_label=True)
     )
+
+
+def _evidence(output: Any) -> Evidence | None:
+    windows, scores = getattr(output, "windows", None), getattr(output, "window_scores", None)
+    if windows is None or scores is None or not len(windows):
+        return None
+    labels = tuple(f"SPEAKER_{k:02d}" for k in range(scores.shape[1]))
+    return Evidence(starts=windows[:, 0].astype(np.float64), ends=windows[:, 1].astype(np.float64),
+                    scores=scores, labels=labels)  # fmt: skip

@@ -53,7 +53,7 @@ pipeline:
 params:
   window: 1.5
   hop: 0.5
-  pruning: 0.1
+  pruning: 0.15
   min_cluster_seconds: 0.9
 """
 

@@ -43,11 +43,16 @@ class OutputState(StrEnum):
 
 @dataclass(frozen=True)
 class Entry:
-    """One output as stt wrote it: its name, its sha256 then, and the settings it was made with."""
+    """One output as stt wrote it: its name, its sha256 then, and the settings it was made with.
+
+    ``words`` is for the kept transcript only: the digest of the settings that shape its words (not its
+    speakers), so that a rerun that changes only who speaks finds the speakers again on them (see ``reuse``).
+    """
 
     file: str
     sha256: str
     fingerprint: str
+    words: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +107,11 @@ def read_record(path: Path) -> Record | None:
             for fmt, o in data["outputs"].items()
         }
         known, kept = data["input"], data.get("transcript")
-        transcript = Entry(str(kept["file"]), str(kept["sha256"]), str(kept["fingerprint"])) if kept else None
+        transcript = None
+        if kept:
+            words = kept.get("words")
+            transcript = Entry(str(kept["file"]), str(kept["sha256"]), str(kept["fingerprint"]),
+                               str(words) if words else None)  # fmt: skip
         duration = known.get("duration")
         where, given = known.get("absolute"), known.get("path")
         return Record(made_with, int(known["size_bytes"]), str(known["sha256"]), outputs, transcript,
@@ -173,7 +182,7 @@ def write_record(path: Path, record: Record, *, source: Path) -> None:
                     for fmt, e in record.outputs.items()},
         "transcript": None if record.transcript is None else {
             "file": record.transcript.file, "sha256": record.transcript.sha256,
-            "fingerprint": record.transcript.fingerprint},
+            "fingerprint": record.transcript.fingerprint, "words": record.transcript.words},
         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }  # fmt: skip
     atomic_write_text(path, json.dumps(data, indent=2) + "\n")

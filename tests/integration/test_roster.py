@@ -5,9 +5,11 @@ on it, unnamed speakers get a suggestion that is not applied, and a phantom is f
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import pytest
 
+from stt_cli.review.spans import PHANTOM_SECONDS
 from stt_cli.writers.reading import read_transcript
 from tests.support.cli import stt
 from tests.support.hearings import DATA, VOICES, build, clips, who_said
@@ -33,14 +35,16 @@ order = 1
 """
 
 
+ORDER = ["judge", "prosecutor", "judge", "witness", "prosecutor", "witness", "judge", "witness", "prosecutor",
+         "witness", "judge", "witness"]  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def hearing(tmp_path_factory):
     folder = tmp_path_factory.mktemp("roster")
     judge, witness, prosecutor = (clips(v) for v in VOICES[:3])
-    order = ["judge", "prosecutor", "judge", "witness", "prosecutor", "witness", "judge", "witness", "prosecutor",
-             "witness", "judge", "witness"]  # fmt: skip
     taken = {"judge": iter(judge), "witness": iter(witness), "prosecutor": iter(prosecutor)}
-    turns = [(who, next(taken[who])) for who in order]
+    turns = [(who, next(taken[who])) for who in ORDER]
     said = build(folder / "sidang.wav", turns)
     return folder, said, (judge, witness, prosecutor)
 
@@ -52,7 +56,8 @@ def test_the_roster_finds_its_speakers_and_suggests_without_applying(hearing, tm
         "transcribe", folder / "sidang.wav", "--diarize", "-l", "id", "-f", "json", "-o", tmp_path / "plain", "-q"
     )
     assert plain.exit_code == 0, plain.output
-    assert len(read_transcript(tmp_path / "plain" / "sidang.json").speakers) < 3  # left alone, it finds fewer
+    # Left alone it finds the three as well (it found fewer before issue 27's clustering; bench/clustering.py).
+    assert len(read_transcript(tmp_path / "plain" / "sidang.json").speakers) == 3
     result = stt("transcribe", folder / "sidang.wav", "--diarize", "-l", "id", "-f", "json,review", "-o", tmp_path,
                  "--roster", tmp_path / "roster.toml", "-q")  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -61,12 +66,17 @@ def test_the_roster_finds_its_speakers_and_suggests_without_applying(hearing, tm
     assert all(s.name.startswith("Speaker ") for s in t.speakers)  # no voices: nobody is named by a guess
     suggestions = [s.suggestion for s in t.speakers]
     assert suggestions == ["Hakim Ketua", "Penuntut Umum", "Saksi 1 (Budi Santoso)"]
-    right = [who_said(said, s.start, s.end) for s in t.segments]
-    people = {"judge": t.speakers[0].id, "prosecutor": t.speakers[1].id, "witness": t.speakers[2].id}
-    assert sum(people.get(w or "") == s.speaker for w, s in zip(right, t.segments, strict=True)) >= 0.9 * len(
-        right
-    )
+    # Who spoke each line, against the speaker it was given (each speaker taken for the person it holds most):
+    # nine in ten right, and every line given to the wrong person in the review list (speaker_uncertain). On
+    # this recording the judge's opening words went to the prosecutor, so the order of appearance, and with it
+    # the suggestions, is the prosecutor's first: why a suggestion is never applied.
+    heard = [(who_said(said, s.start, s.end), s) for s in t.segments]
+    holds = {sp.id: Counter(w for w, s in heard if s.speaker == sp.id).most_common(1)[0][0] for sp in t.speakers}
+    wrong = [s for w, s in heard if holds[s.speaker] != w]
+    assert len(wrong) <= 0.1 * len(heard), wrong
     listed = (tmp_path / "sidang.review.tsv").read_text(encoding="utf-8")
+    uncertain = [line.split("\t")[:2] for line in listed.splitlines() if "\tspeaker_uncertain\t" in line]
+    assert all([f"{s.start:.3f}", f"{s.end:.3f}"] in uncertain for s in wrong), (wrong, uncertain)
     assert listed.count("\tspeaker_suggestion\t") == 3 and "may be Saksi 1 (Budi Santoso) (not applied)" in listed
 
 
@@ -95,23 +105,32 @@ def test_voices_are_matched_only_against_the_roster(hearing, tmp_path):
     assert data["speakers"][0]["named_by"] == "roster" and data["case"]["roster"][3]["order"] == 1
 
 
-def test_a_speaker_with_too_little_speech_is_flagged_as_a_phantom(hearing, tmp_path):
+def test_a_voice_with_too_little_speech_is_merged_or_flagged_never_a_person(hearing, tmp_path):
     _, _, (judge, witness, prosecutor) = hearing
-    # Someone in the public gallery says one word ("delapan", under a second of speech) mid-hearing.
+    # Someone in the public gallery says one word ("delapan", under a second of speech) mid-hearing, and the
+    # command line asks for four speakers. Under ``min_cluster_seconds`` of speech, a voice is not clustered but
+    # given to the nearest speaker (merged); a cluster that still ends with under PHANTOM_SECONDS of speech is
+    # flagged. Either way nobody is named or suggested for it.
     gallery = next(c for c in clips("ab461a8efcbe") if c["reference_text"] == "delapan")
-    turns = [("judge", judge[0]), ("witness", witness[0]), ("gallery", gallery), ("prosecutor", prosecutor[0]),
-             ("witness", witness[1]), ("judge", judge[1])]  # fmt: skip
-    build(tmp_path / "sidang.wav", turns)
+    taken = {"judge": iter(judge), "witness": iter(witness), "prosecutor": iter(prosecutor)}
+    turns = [(who, next(taken[who])) for who in ORDER]
+    built = build(tmp_path / "sidang.wav", [*turns[:5], ("gallery", gallery), *turns[5:]])
     (tmp_path / "roster.toml").write_text(ROSTER.format(judge_voice=""), encoding="utf-8")
     result = stt("transcribe", tmp_path / "sidang.wav", "--diarize", "-l", "id", "-f", "json,review",
                  "--num-speakers", "4", "--roster", tmp_path / "roster.toml", "-q")  # fmt: skip
     assert result.exit_code == 0, result.output
     t = read_transcript(tmp_path / "sidang.json")
-    phantoms = [s for s in t.speakers if s.speaking_time < 2.0]
+    assert len(t.speakers) == 4  # honoured exactly
     listed = (tmp_path / "sidang.review.tsv").read_text(encoding="utf-8")
-    assert len(phantoms) == 1, [(s.id, s.speaking_time) for s in t.speakers]
-    assert phantoms[0].suggestion is None and phantoms[0].name.startswith("Speaker ")
-    assert listed.count("\tspeaker_phantom\t") == 1 and listed.count("\tspeaker_suggestion\t") == 3
+    phantoms = [s for s in t.speakers if s.speaking_time < PHANTOM_SECONDS]
+    assert listed.count("\tspeaker_phantom\t") == len(phantoms)
+    assert all(s.suggestion is None and s.name.startswith("Speaker ") for s in phantoms)
+    word = next(s for s in built if s.who == "gallery")
+    holder = next(s.speaker for s in t.segments if s.start <= (word.start + word.end) / 2 <= s.end + 0.5)
+    mine = [s for s in t.segments if s.speaker == holder]
+    if holder not in {p.id for p in phantoms}:  # merged: the gallery's word is a line of a person heard at length
+        assert sum(s.end - s.start for s in mine) >= 2 * PHANTOM_SECONDS, [(s.start, s.end) for s in mine]
+    assert listed.count("\tspeaker_suggestion\t") == 3  # the roster's three who speak, nobody else
 
 
 def test_a_bad_roster_is_one_usage_line(tmp_path):

@@ -30,13 +30,22 @@ class Stub:
 
     fails: dict[str, BaseException] = dataclasses.field(default_factory=dict)
     calls: list[str] = dataclasses.field(default_factory=list)
+    shaping: dict[str, Any] = dataclasses.field(default_factory=dict)  # more settings, as a run would have them
+    again: list[str] = dataclasses.field(default_factory=list)  # the recordings whose speakers were found again
 
     @property
     def model_sha256(self) -> str:
         return "0" * 64
 
     def settings(self) -> dict[str, Any]:
-        return {"model": "stub"}
+        return {"model": "stub", **self.shaping}
+
+    def speakers_again(
+        self, kept: Transcript, path: Path, *, limits: InputOptions | None = None,
+        on_progress: ProgressHook = no_progress,
+    ) -> Transcript:  # fmt: skip
+        self.again.append(path.name)
+        return dataclasses.replace(kept, settings=self.settings())
 
     def transcribe(
         self, path: Path, *, limits: InputOptions | None = None, on_progress: ProgressHook = no_progress
@@ -178,3 +187,27 @@ def test_events_hear_every_file_in_order(tmp_path):
         batch.Batch(job=batch.Job(output=FORMATS), transcriber=Stub()), files(tmp_path, "a.wav", "b.wav"), Events()
     )
     assert heard == ["start 1/2 a.wav", "end a.wav done", "start 2/2 b.wav", "end b.wav done"]
+
+
+def test_a_rerun_that_changes_only_who_speaks_finds_the_speakers_again_without_recognition(tmp_path):
+    items = files(tmp_path, "a.wav")
+    first = Stub(shaping={"diarize": True, "num_speakers": 2, "beam_size": 5})
+    assert run(first, items).exit_code == 0 and first.calls == ["a.wav"]
+    # The count, the voice library's voices, a roster: who speaks, not what was said.
+    for change in ({"num_speakers": 3}, {"speaker_library_voices": "ab12"}, {"roster": [{"role": "saksi"}]}):
+        again = Stub(shaping={**first.shaping, **change})
+        result = run(again, items)
+        assert result.exit_code == 0 and again.calls == [] and again.again == ["a.wav"], change
+        assert "speakers found again" in " ".join(result.outcomes[0].warnings)
+        kept = json.loads((tmp_path / "a.json").read_text())
+        assert kept["settings"] == again.settings()
+    # Another beam is other words: recognised again.
+    other = Stub(shaping={**first.shaping, "beam_size": 8})
+    assert run(other, items).exit_code == 0 and other.calls == ["a.wav"] and other.again == []
+
+
+def test_overwrite_recognises_again_even_when_only_who_speaks_changed(tmp_path):
+    items = files(tmp_path, "a.wav")
+    run(Stub(shaping={"num_speakers": 2}), items)
+    again = Stub(shaping={"num_speakers": 3})
+    assert run(again, items, overwrite=True).exit_code == 0 and again.calls == ["a.wav"] and again.again == []

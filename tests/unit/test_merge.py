@@ -100,3 +100,42 @@ def test_no_diarization_turns_leaves_speakers_empty():
     found = attribute([seg(w(0.0, 1.0))], [], [])
     final, speakers, renamed = found.segments, found.speakers, found.turns
     assert final[0].speaker is None and speakers == () and renamed == ()
+
+
+def test_speaker_confidence_comes_from_the_voices_not_the_turns_that_named_them():
+    import numpy as np
+
+    from stt_cli.diarization.evidence import Evidence
+
+    # Windows every 0.5 s over 0-8 s; the voice of 0-2 s is clearly A, of 2-4 s barely B, 5-7 s A again.
+    starts = np.arange(0.0, 6.6, 0.5)
+    scores = np.array([[0.9, 0.1] if s < 1.1 or s >= 4.6 else [0.42, 0.48] for s in starts])
+    evidence = Evidence(starts=starts, ends=starts + 1.5, scores=scores, labels=(A, B))
+    segments = [
+        seg(w(0.2, 1.0, " Order.")),
+        seg(w(2.6, 3.0, " Yes"), w(3.0, 3.4, " sir.")),
+        seg(w(5.5, 6.5, " Sit.")),
+    ]
+    clear, doubtful, again = attribute(segments, TURNS, TURNS, confidence=evidence.confidence).segments
+    # The turns alone give every segment 1.0; the voices tell the doubtful one apart.
+    assert {s.speaker_confidence for s in attribute(segments, TURNS, TURNS).segments} == {1.0}
+    assert clear.speaker_confidence > 0.8 and again.speaker_confidence > 0.8
+    assert 0.5 <= doubtful.speaker_confidence < 0.55
+    # A segment no window reaches falls back to the turns.
+    late = [seg(w(20.0, 20.5, " Later."))]
+    by_turns = attribute(late, TURNS, TURNS).segments[0].speaker_confidence
+    assert attribute(late, TURNS, TURNS, confidence=evidence.confidence).segments[0].speaker_confidence == by_turns
+
+
+def test_evidence_for_a_segment_given_to_the_wrong_voice_is_under_a_tie():
+    import numpy as np
+
+    from stt_cli.diarization.evidence import Evidence
+
+    starts = np.arange(0.0, 3.0, 0.5)
+    evidence = Evidence(
+        starts=starts, ends=starts + 1.5, scores=np.tile([0.8, 0.2], (len(starts), 1)), labels=(A, B)
+    )
+    given_to_b = seg(w(1.0, 2.0, " Hm."), speaker=B)
+    assert evidence.margin(given_to_b) == pytest.approx(0.2)
+    assert evidence.margin(seg(w(1.0, 2.0, " Hm."), speaker="SPEAKER_07")) is None
