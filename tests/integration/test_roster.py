@@ -105,16 +105,19 @@ def test_voices_are_matched_only_against_the_roster(hearing, tmp_path):
     assert data["speakers"][0]["named_by"] == "roster" and data["case"]["roster"][3]["order"] == 1
 
 
-def test_a_voice_with_too_little_speech_is_merged_or_flagged_never_a_person(hearing, tmp_path):
+def test_a_speaker_that_is_nobody_is_never_named_and_a_phantom_is_flagged(hearing, tmp_path):
     _, _, (judge, witness, prosecutor) = hearing
     # Someone in the public gallery says one word ("delapan", under a second of speech) mid-hearing, and the
-    # command line asks for four speakers. Under ``min_cluster_seconds`` of speech, a voice is not clustered but
-    # given to the nearest speaker (merged); a cluster that still ends with under PHANTOM_SECONDS of speech is
-    # flagged. Either way nobody is named or suggested for it.
+    # command line asks for four speakers where three speak at length. Under ``min_cluster_seconds`` of speech a
+    # voice is not clustered but given to the nearest speaker (merged); the fourth speaker asked for is then a
+    # part of someone's voice (here one of the prosecutor's lines). A speaker that is nobody's is never named by
+    # the roster, and under PHANTOM_SECONDS it is flagged. (Its lines' speaker_confidence does not flag it: a
+    # cluster of one line is nearest its own centroid. Flagging a speaker whose voice is another's is left to
+    # do; issue 27's note.)
     gallery = next(c for c in clips("ab461a8efcbe") if c["reference_text"] == "delapan")
     taken = {"judge": iter(judge), "witness": iter(witness), "prosecutor": iter(prosecutor)}
     turns = [(who, next(taken[who])) for who in ORDER]
-    built = build(tmp_path / "sidang.wav", [*turns[:5], ("gallery", gallery), *turns[5:]])
+    said = build(tmp_path / "sidang.wav", [*turns[:5], ("gallery", gallery), *turns[5:]])
     (tmp_path / "roster.toml").write_text(ROSTER.format(judge_voice=""), encoding="utf-8")
     result = stt("transcribe", tmp_path / "sidang.wav", "--diarize", "-l", "id", "-f", "json,review",
                  "--num-speakers", "4", "--roster", tmp_path / "roster.toml", "-q")  # fmt: skip
@@ -122,15 +125,22 @@ def test_a_voice_with_too_little_speech_is_merged_or_flagged_never_a_person(hear
     t = read_transcript(tmp_path / "sidang.json")
     assert len(t.speakers) == 4  # honoured exactly
     listed = (tmp_path / "sidang.review.tsv").read_text(encoding="utf-8")
-    phantoms = [s for s in t.speakers if s.speaking_time < PHANTOM_SECONDS]
+    phantoms = {s.id for s in t.speakers if s.speaking_time < PHANTOM_SECONDS}
     assert listed.count("\tspeaker_phantom\t") == len(phantoms)
-    assert all(s.suggestion is None and s.name.startswith("Speaker ") for s in phantoms)
-    word = next(s for s in built if s.who == "gallery")
-    holder = next(s.speaker for s in t.segments if s.start <= (word.start + word.end) / 2 <= s.end + 0.5)
-    mine = [s for s in t.segments if s.speaker == holder]
-    if holder not in {p.id for p in phantoms}:  # merged: the gallery's word is a line of a person heard at length
-        assert sum(s.end - s.start for s in mine) >= 2 * PHANTOM_SECONDS, [(s.start, s.end) for s in mine]
-    assert listed.count("\tspeaker_suggestion\t") == 3  # the roster's three who speak, nobody else
+    # Each person is the speaker holding most of their speech; a speaker who is nobody's is not a person.
+    heard = [(who_said(said, s.start, s.end), s) for s in t.segments]
+    seconds: Counter[tuple[str | None, str | None]] = Counter()
+    for who, s in heard:
+        seconds[(who, s.speaker)] += s.end - s.start
+    people = {who: max((sp.id for sp in t.speakers), key=lambda k: seconds[(who, k)]) for who in ORDER}
+    nobody = {sp.id for sp in t.speakers} - set(people.values())
+    assert nobody, "four speakers for three people: one of them is nobody's"
+    for sp in t.speakers:
+        if sp.id in nobody:
+            assert sp.name.startswith("Speaker ") and sp.named_by.value == "order", sp
+        if sp.id in phantoms:
+            assert sp.suggestion is None, sp
+    assert listed.count("\tspeaker_suggestion\t") == 3  # the roster's three who speak
 
 
 def test_a_bad_roster_is_one_usage_line(tmp_path):

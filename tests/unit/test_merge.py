@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from stt_cli.diarization.assign import attribute, pick_speaker, split_by_speaker
+from stt_cli.review.spans import SPEAKER_UNCERTAIN
 from stt_cli.types import Segment, SpeakerTurn
 from tests.support.builders import segment, word
 
@@ -120,7 +123,9 @@ def test_speaker_confidence_comes_from_the_voices_not_the_turns_that_named_them(
     # The turns alone give every segment 1.0; the voices tell the doubtful one apart.
     assert {s.speaker_confidence for s in attribute(segments, TURNS, TURNS).segments} == {1.0}
     assert clear.speaker_confidence > 0.8 and again.speaker_confidence > 0.8
-    assert 0.5 <= doubtful.speaker_confidence < 0.55
+    raw = evidence.margin(dataclasses.replace(segments[1], speaker=B))
+    assert raw is not None and 0.5 <= raw < 0.55  # barely more like its speaker's voice than the other's
+    assert doubtful.speaker_confidence < SPEAKER_UNCERTAIN  # calibrated: in the review list
     # A segment no window reaches falls back to the turns.
     late = [seg(w(20.0, 20.5, " Later."))]
     by_turns = attribute(late, TURNS, TURNS).segments[0].speaker_confidence
