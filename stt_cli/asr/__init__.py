@@ -177,11 +177,22 @@ def _segment_languages(decoder: Decoder, chunk: Chunk, segments: list[Segment]) 
         if found is not None and found.code != usual:
             decoded = decoder.decode(chunk, RETRIES[0], span=span, language=found.code)
             again = pieces(decoded, functools.partial(_within, span))
-        if again and found is not None:
+        if again and found is not None and _reads_better(again, segment):
             out.extend(replace(s, language=found.code) for s in again)
         else:
             out.append(replace(segment, language=usual))
     return out
+
+
+def _reads_better(again: list[Segment], segment: Segment) -> bool:
+    """Whether the decode in the other language is the likelier reading of the segment's audio (mean token
+    log-probability, each piece weighted by its words). Detection alone is not enough on far-field speech:
+    on the hearing bench, among id and en, ``base`` was 9 times surer of English on 4-15 % of the speech of
+    Indonesian hearings, and those stretches decoded in English cost 4-28 WER points. An English passage
+    decoded in Indonesian reads far worse than in English; an Indonesian one decoded in English, the reverse."""
+    weights = [max(len(s.words), 1) for s in again]
+    mean = sum(s.avg_logprob * w for s, w in zip(again, weights, strict=True)) / sum(weights)
+    return mean > segment.avg_logprob
 
 
 def _unloop(

@@ -5,6 +5,7 @@ bench/hearings.py measured, held as properties."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -57,6 +58,8 @@ def three(tmp_path_factory):
     path = write(conversation, folder / "sidang.wav")
     result = stt("transcribe", path, "--diarize", "-l", "id", "-f", "json,txt", "-q")
     assert result.exit_code == 0, result.output
+    (folder / "first").mkdir()
+    shutil.copy(path.with_suffix(".json"), folder / "first" / "sidang.json")  # later tests transcribe it again
     return conversation, path
 
 
@@ -104,3 +107,13 @@ def write_clip(conversation, turn, path):
 
     first, last = int(turn.start * 16_000), int(turn.end * 16_000)
     return write_wav(path, conversation.samples[first:last])
+
+
+def test_candidates_give_the_forced_language_s_text_on_a_hearing_held_in_it(three, tmp_path):
+    _, path = three
+    forced = read_transcript(path.parent / "first" / "sidang.json")
+    result = stt("transcribe", path, "--diarize", "-l", "id,en", "-f", "json", "-o", tmp_path, "-q")
+    assert result.exit_code == 0, result.output
+    detected = read_transcript(tmp_path / "sidang.json")
+    assert detected.language == "id" and detected.language_source == "detected"
+    assert detected.text == forced.text
