@@ -115,14 +115,15 @@ def clips(folder_name: str) -> list[tuple[Path, str, str]]:
 
 def run_stt(transcriber: Any, row: Row, data: list[tuple[Path, str, str]]) -> tuple[list[dict[str, Any]], float]:
     from stt_cli.options import AsrOptions
+    from stt_cli.writers.json import transcript_dict
 
     options = AsrOptions(**{**dataclasses.asdict(transcriber.options), **row.options})
-    runner = dataclasses.replace(transcriber, options=options)
+    runner = dataclasses.replace(transcriber, prepared=dataclasses.replace(transcriber.prepared, options=options))
     results = []
     started = time.perf_counter()
     with row.patch():
         for path, _, _ in data:
-            transcript = runner.transcribe(path).to_dict()
+            transcript = transcript_dict(runner.transcribe(path))
             results.append(transcript)
     return results, time.perf_counter() - started
 

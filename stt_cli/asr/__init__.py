@@ -171,28 +171,39 @@ def _segment_languages(decoder: Decoder, chunk: Chunk, segments: list[Segment]) 
         if segment.language is not None:  # recovered by the coverage check, in its own language already
             out.append(segment)
             continue
-        span = (segment.start, segment.end)
-        found = decoder.span_language(chunk, span)
-        again: list[Segment] = []
-        if found is not None and found.code != usual:
-            decoded = decoder.decode(chunk, RETRIES[0], span=span, language=found.code)
-            again = pieces(decoded, functools.partial(_within, span))
-        if again and found is not None and _reads_better(again, segment):
+        found = decoder.span_language(chunk, (segment.start, segment.end))
+        again = _in_other_language(decoder, chunk, segment, found.code) if found and found.code != usual else []
+        if again and found is not None:
             out.extend(replace(s, language=found.code) for s in again)
         else:
             out.append(replace(segment, language=usual))
     return out
 
 
-def _reads_better(again: list[Segment], segment: Segment) -> bool:
-    """Whether the decode in the other language is the likelier reading of the segment's audio (mean token
-    log-probability, each piece weighted by its words). Detection alone is not enough on far-field speech:
-    on the hearing bench, among id and en, ``base`` was 9 times surer of English on 4-15 % of the speech of
-    Indonesian hearings, and those stretches decoded in English cost 4-28 WER points. An English passage
-    decoded in Indonesian reads far worse than in English; an Indonesian one decoded in English, the reverse."""
-    weights = [max(len(s.words), 1) for s in again]
-    mean = sum(s.avg_logprob * w for s, w in zip(again, weights, strict=True)) / sum(weights)
-    return mean > segment.avg_logprob
+def _in_other_language(decoder: Decoder, chunk: Chunk, segment: Segment, language: str) -> list[Segment]:
+    """The segment decoded in ``language``, if that reads better than the same decode in the recording's own;
+    else nothing.
+
+    Detection alone is not enough on far-field speech: among id and en, ``base`` was 9 times surer of English on
+    4-15 % of the speech of Indonesian hearings (bench/hearings.py), and those stretches decoded in English cost
+    4-28 WER points. Compared with the first decode (another beam, with context) the check also turned real
+    English away: on ``bench.indonesian --mixed``, English WER 10.7 % against 6.6 % when both readings are
+    decoded alike (Indonesian 38.3 % either way, 45.0 % without the check), for 30 % more time on that file,
+    where half the segments are in another language.
+    """
+    span = (segment.start, segment.end)
+    within = functools.partial(_within, span)
+    other = pieces(decoder.decode(chunk, RETRIES[0], span=span, language=language), within)
+    if not other:
+        return []
+    usual = pieces(decoder.decode(chunk, RETRIES[0], span=span, language=decoder.found_language.code), within)
+    return other if _likelihood(other) > _likelihood(usual or [segment]) else []
+
+
+def _likelihood(segments: list[Segment]) -> float:
+    """How well a decode reads its audio: the segments' mean token log-probability, weighted by their words."""
+    weights = [max(len(s.words), 1) for s in segments]
+    return sum(s.avg_logprob * w for s, w in zip(segments, weights, strict=True)) / sum(weights)
 
 
 def _unloop(
