@@ -184,12 +184,13 @@ def _in_other_language(decoder: Decoder, chunk: Chunk, segment: Segment, languag
     """The segment decoded in ``language``, if that reads better than the same decode in the recording's own;
     else nothing.
 
-    Detection alone is not enough on far-field speech: among id and en, ``base`` was 9 times surer of English on
-    4-15 % of the speech of Indonesian hearings (bench/hearings.py), and those stretches decoded in English cost
-    4-28 WER points. Compared with the first decode (another beam, with context) the check also turned real
-    English away: on ``bench.indonesian --mixed``, English WER 10.7 % against 6.6 % when both readings are
-    decoded alike (Indonesian 38.3 % either way, 45.0 % without the check), for 30 % more time on that file,
-    where half the segments are in another language.
+    Detection alone is not enough: on ``bench.indonesian --mixed`` it took Indonesian segments for English
+    (Indonesian WER 45.0 %, 38.3 % with this check, as forced ``id``; English 6.6 % either way). Compared with
+    the first decode (another beam, with context) instead, the check turned real English away (English WER
+    10.7 %). It costs a third decode of each segment detected as another language (30 % more time on the mixed
+    file, where half are). It does not cure far-field speech: among id and en, ``base`` is 9 times surer of
+    English on 4-15 % of the speech of far-field Indonesian hearings (bench/hearings.py), and its English
+    reading of them scores better too: two such hearings lost 6.2 and 6.4 WER points with or without the check.
     """
     span = (segment.start, segment.end)
     within = functools.partial(_within, span)
