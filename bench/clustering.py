@@ -320,28 +320,13 @@ def plain(seed: int) -> list[tuple[str, int, Make]]:
     one after another: three voices in 15 turns and five voices in 20, each voice's clips from a seeded start."""
 
     def make(count: int, turns: int) -> Make:
-        def built() -> tuple[np.ndarray, object]:
-            import tempfile
+        from tests.support.hearings import VOICES, clips
 
-            from pyannote.core import Annotation, Segment
-
-            from stt_cli.media.decode import load_audio
-            from tests.support.hearings import VOICES, clips
-            from tests.support.hearings import build as build_plain
-
-            pools = [clips(v) for v in VOICES[:count]]
-            offsets = [(seed * 3 + i) % len(pool) for i, pool in enumerate(pools)]
-            order = [(str(i % count), pools[i % count][(offsets[i % count] + i // count) % len(pools[i % count])])
-                     for i in range(turns)]  # fmt: skip
-            with tempfile.TemporaryDirectory() as tmp:
-                said = build_plain(Path(tmp) / "plain.wav", order)
-                samples = load_audio(Path(tmp) / "plain.wav").samples
-            reference = Annotation()
-            for i, turn in enumerate(said):
-                reference[Segment(turn.start, turn.end), i] = turn.who
-            return samples, reference
-
-        return built
+        pools = [clips(v) for v in VOICES[:count]]
+        offsets = [(seed * 3 + i) % len(pool) for i, pool in enumerate(pools)]
+        order = [(str(i % count), pools[i % count][(offsets[i % count] + i // count) % len(pools[i % count])])
+                 for i in range(turns)]  # fmt: skip
+        return _plain_make(order)
 
     return [(f"plain-{count}-s{seed}", count, make(count, turns)) for count, turns in ((3, 15), (5, 20))]
 
