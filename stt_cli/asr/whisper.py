@@ -46,6 +46,7 @@ class Profile:
         repetition_penalty: >1 discourages tokens already produced.
         no_repeat_ngram_size: an n-gram may not be produced twice (0: no limit).
         wider_beam: search this many times the configured beam.
+        least_beam: search at least this wide, whatever is configured (live's final decode of an utterance).
     """
 
     name: str
@@ -55,6 +56,7 @@ class Profile:
     repetition_penalty: float = 1.0
     no_repeat_ngram_size: int = 0
     wider_beam: int = 1
+    least_beam: int = 1
 
 
 FIRST = Profile("default", use_context=True, temperatures=_GREEDY, no_speech_threshold=0.6)
@@ -116,7 +118,7 @@ class Decoder:
                 chunk.audio_between(start, end),
                 language=code,
                 task=options.task.value,
-                beam_size=options.beam_size * profile.wider_beam,
+                beam_size=max(options.beam_size * profile.wider_beam, profile.least_beam),
                 temperature=list(profile.temperatures),
                 condition_on_previous_text=profile.use_context,
                 no_speech_threshold=profile.no_speech_threshold,

@@ -100,7 +100,10 @@ def live(
     device: Annotated[Device, typer.Option(help="auto uses a CUDA GPU when one is visible.")] = Device.auto,
     compute_type: ComputeType = "auto",
     threads: Threads = 0,
-    beam_size: Annotated[int, typer.Option(help="Beam search width; live decodes greedily (1) to keep up.")] = 1,
+    beam_size: Annotated[
+        int,
+        typer.Option(help="Beam search width; greedy (1) keeps up. An utterance's last decode: 5 or more."),
+    ] = 1,
     initial_prompt: InitialPrompt = None,
     hotwords: Hotwords = None,
     vad: Vad = True,

@@ -232,3 +232,76 @@ def test_a_loop_past_the_end_of_the_audio_is_never_committed() -> None:
     assert said(committed) == "sedang berdua denganmu saya akan berhati-hati,"
     piled = heard + [Word(1.6, 1.6, f" w{i}", 0.5) for i in range(5)]  # words stacked on one instant
     assert plausible(piled) == heard
+
+
+class _ScriptedVad:
+    """Speech where the script says so: one flag per VAD frame, in the order the frames are fed."""
+
+    def __init__(self, script: list[bool]) -> None:
+        self.script, self.fed = script, 0
+
+    def feed(self, samples: np.ndarray) -> np.ndarray:
+        from stt_cli.asr.vad import FRAME_SAMPLES
+
+        frames = (self.fed + samples.shape[0]) // FRAME_SAMPLES - self.fed // FRAME_SAMPLES
+        start = self.fed // FRAME_SAMPLES
+        self.fed += samples.shape[0]
+        return np.array(self.script[start : start + frames], dtype=bool)
+
+    def finish(self) -> np.ndarray:
+        return np.zeros(0, dtype=bool)
+
+
+class _CountingDecoder:
+    """Says one word per second of the buffer, and keeps the beam each decode was asked for."""
+
+    language = "id"
+
+    def __init__(self) -> None:
+        self.beams: list[int] = []
+
+    def decode(self, chunk, profile, *, context=""):
+        from stt_cli.types import Segment
+
+        self.beams.append(max(profile.least_beam, profile.wider_beam))
+        said = [
+            Word(chunk.start + i, chunk.start + i + 0.5, f" w{i}", 0.9)
+            for i in range(int(chunk.end - chunk.start))
+        ]
+        return [Segment(chunk.start, chunk.end, "".join(w.text for w in said), tuple(said))] if said else []
+
+
+def _utterances(seconds: list[tuple[float, float]]) -> tuple[np.ndarray, list[bool]]:
+    """A signal of (speech, pause) seconds, and its VAD script."""
+    from stt_cli.asr.vad import FRAME_SAMPLES
+
+    script: list[bool] = []
+    for speech, pause in seconds:
+        script += [True] * int(speech * 16_000 / FRAME_SAMPLES) + [False] * int(pause * 16_000 / FRAME_SAMPLES)
+    return np.full(len(script) * FRAME_SAMPLES, 0.1, dtype=np.float32), script
+
+
+def test_an_utterance_s_final_decode_takes_the_wide_beam_only_when_the_recogniser_keeps_up() -> None:
+    """bench/hearings.py's live part: beam 5 for the last decode of an utterance took two far-field hearings'
+    live WER down 4-7 points, but a recogniser already behind would only fall further behind."""
+    from stt_cli.live.online import FINAL, LiveRecogniser
+
+    signal, script = _utterances([(3.0, 1.0), (3.0, 1.0)])
+    keeping_up = LiveRecogniser(_CountingDecoder(), vad=False)  # type: ignore[arg-type]
+    keeping_up.vad = _ScriptedVad(script)  # type: ignore[assignment]
+    ends = []
+    for first in range(0, signal.shape[0], 1600):  # 0.1 s blocks, every update drained: a fast CPU
+        keeping_up.hear(signal[first : first + 1600])
+        while (update := keeping_up.next_update()) is not None:
+            if update.utterance_end:
+                ends.append(keeping_up.decoder.beams[-1])  # type: ignore[attr-defined]
+    keeping_up.finish()
+    assert ends == [FINAL.least_beam, FINAL.least_beam]
+    assert set(keeping_up.decoder.beams[:-1]) - {FINAL.least_beam} == {1}  # type: ignore[attr-defined]
+
+    behind = LiveRecogniser(_CountingDecoder(), vad=False)  # type: ignore[arg-type]
+    behind.vad = _ScriptedVad(script)  # type: ignore[assignment]
+    behind.hear(signal)  # everything arrived during one long decode: a backlog of two utterances
+    first, second = behind.next_update(), behind.next_update()
+    assert first is not None and second is not None and first.utterance_end and second.utterance_end
+    assert behind.decoder.beams == [1, FINAL.least_beam]  # type: ignore[attr-defined]
