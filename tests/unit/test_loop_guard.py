@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from stt_cli.asr.chunking import Chunk
 from stt_cli.asr.coverage import skipped_speech, splice
 from stt_cli.asr.loops import collapse_repeats, loops, repeated_runs
@@ -187,7 +189,7 @@ def test_looping_stretches_a_moment_apart_are_decoded_again_as_one():
 
     loop = "thank you very much thank you very much"
     bursts = [words_segment(at, loop) for at in (0.0, 5.0, 10.0)]
-    gaps = [b.start - a.end for a, b in zip(bursts, bursts[1:], strict=False)]
+    gaps = [b.start - a.end for a, b in itertools.pairwise(bursts)]
     assert all(0 < gap < SPAN_JOIN for gap in gaps)
     assert looping_spans(bursts, []) == [(bursts[0].start, bursts[-1].end)]
     # Further apart, or grown past one window, they stay apart.
