@@ -2,6 +2,7 @@
 
     python -m bench.hearings                         # the full set (about 35 minutes of audio)
     python -m bench.hearings --set quick             # a 3- and a 5-speaker far-field hearing
+    python -m bench.hearings --set speed --parts fw,asr,batched   # recognition speed, one hearing per room
     python -m bench.hearings --parts stt,pyannote    # only some measurements (stt, pyannote, fw, candidates, live)
     python -m bench.hearings --label after           # results kept as bench/out/hearings/after.json
 
@@ -47,7 +48,12 @@ FULL = [("id", n, "far") for n in (2, 3, 4, 5, 6)] + [
     ("id", 3, "close"), ("id", 5, "close"), ("id", 3, "remote"), ("id", 5, "remote"),
     ("en", 2, "far"), ("en", 3, "far"), ("en", 2, "remote"), ("en", 3, "remote"),
 ]  # fmt: skip
-SETS = {"full": FULL, "quick": [("id", 3, "far"), ("id", 5, "far")]}
+SETS = {
+    "full": FULL,
+    "quick": [("id", 3, "far"), ("id", 5, "far")],
+    # One three-speaker hearing of each room and language: the recognition speed parts (fw, asr, batched).
+    "speed": [("id", 3, "far"), ("id", 3, "close"), ("id", 3, "remote"), ("en", 3, "far"), ("en", 3, "remote")],
+}
 PARTS = ("stt", "pyannote", "fw", "asr", "batched", "detect", "candidates", "live")
 COLLAR = 0.25
 IDENTITY = ((0.0, 0.0), (1.0, 1.0))
