@@ -26,7 +26,7 @@ _ECHO_WORDS = 6  # a run this long copied from the prompt is the prompt read bac
 # Looping stretches closer than this are decoded again as one, while the joined one fits a window. A noisy
 # decode loops in bursts: on a 3-speaker remote-witness hearing (bench/hearings.py) the first decode flagged
 # 39 stretches a fraction of a second apart, each retried alone with no context around it: 166 s and WER
-# 34.1 %. Joined within 2 s: 6 retries, 77 s, 17.8 %; on four more hearings 16-43 % faster and 0-9 points
+# 34.1 %. Joined within 2 s: 6 retries, 77 s, 17.8 %; on four more hearings 0-32 % faster and 0-9.4 points
 # better, none worse.
 SPAN_JOIN = 2.0  # seconds
 LONGEST_SPAN = 28.0  # seconds; a joined stretch stays inside one 30 s Whisper window

@@ -4,9 +4,9 @@ agreement (``agreement.py``), and VAD so that silence costs nothing and a pause 
 The buffer holds the current utterance, at most ``MAX_BUFFER`` seconds (under one 30 s Whisper window). Every
 ``STEP`` seconds of new audio it is decoded again, primed with the words committed before it; words two decodes
 agree on are committed. When VAD hears a pause of ``PAUSE`` seconds the utterance is over: it is decoded once
-more, all of it is committed, and the buffer starts afresh after it. A buffer that outgrows ``TRIM_AFTER``
-without a pause is cut after its last committed sentence. Times are file seconds: the stream's first sample is
-0 s.
+more (with the wide beam while the recogniser keeps up), all of it is committed, and the buffer starts afresh
+after it. A buffer that outgrows ``TRIM_AFTER`` without a pause is cut after its last committed sentence. Times
+are file seconds: the stream's first sample is 0 s.
 """
 
 from __future__ import annotations
