@@ -58,6 +58,10 @@ class Profile:
     wider_beam: int = 1
     least_beam: int = 1
 
+    def beam(self, configured: int) -> int:
+        """The beam this profile searches with, given the configured ``--beam-size``."""
+        return max(configured * self.wider_beam, self.least_beam)
+
 
 FIRST = Profile("default", use_context=True, temperatures=_GREEDY, no_speech_threshold=0.6)
 RETRIES = (
@@ -118,7 +122,7 @@ class Decoder:
                 chunk.audio_between(start, end),
                 language=code,
                 task=options.task.value,
-                beam_size=max(options.beam_size * profile.wider_beam, profile.least_beam),
+                beam_size=profile.beam(options.beam_size),
                 temperature=list(profile.temperatures),
                 condition_on_previous_text=profile.use_context,
                 no_speech_threshold=profile.no_speech_threshold,

@@ -263,7 +263,7 @@ class _CountingDecoder:
     def decode(self, chunk, profile, *, context=""):
         from stt_cli.types import Segment
 
-        self.beams.append(max(profile.least_beam, profile.wider_beam))
+        self.beams.append(profile.beam(1))  # live's default --beam-size
         said = [
             Word(chunk.start + i, chunk.start + i + 0.5, f" w{i}", 0.9)
             for i in range(int(chunk.end - chunk.start))
