@@ -289,7 +289,19 @@ def _speech(samples: np.ndarray) -> np.ndarray:
 
 def _spoken(clip: np.ndarray) -> list[tuple[float, float]]:
     """The stretches of a clean clip that are speech (seconds): its 20 ms frames within 30 dB of its loudest,
-    pauses under 0.3 s bridged (a word's stop consonant is not a pause)."""
+    pauses under 0.3 s bridged (a word's stop consonant is not a pause), each stretch then cut to the first and
+    last frame in it that Silero VAD hears as speech (a stretch it hears none in is dropped).
+
+    The level alone is not enough: some Common Voice contributors recorded in a noisy room, and one voice's
+    clips carry noise 22-36 dB under their loudest frame, inside the 30 dB. On that voice 30 % of what the level
+    called speech was lead-in and tail noise that Silero (on the clean clip) and segmentation-3.0 (in the
+    built hearing) both hear as none: an utterance's reference ran 1.1 s past its last word. Measured on the
+    hearing bench: DER of the far-field Indonesian hearings 18.2 % against the level's reference, of which
+    9.5 points missed speech; 12.7 % (2.4 points missed) against this one; the English readers' references,
+    recorded clean, move by under 0.5 points.
+    """
+    from stt_cli.asr.vad import FRAME_SECONDS, speech_mask
+
     frame = RATE // 50
     frames = len(clip) // frame
     if frames == 0:
@@ -303,7 +315,14 @@ def _spoken(clip: np.ndarray) -> list[tuple[float, float]]:
             spans[-1][1] = end
         else:
             spans.append([start, end])
-    return [(a, b) for a, b in spans]
+    heard = speech_mask(clip.astype(np.float32))
+    cut = []
+    for a, b in spans:
+        first = int(a / FRAME_SECONDS)
+        inside = np.flatnonzero(heard[first : int(np.ceil(b / FRAME_SECONDS))]) + first
+        if inside.size:
+            cut.append((max(a, inside[0] * FRAME_SECONDS), min(b, (inside[-1] + 1) * FRAME_SECONDS)))
+    return cut
 
 
 def _cycled(clips: list[tuple[np.ndarray, str]], seconds: float) -> list[tuple[np.ndarray, str]]:
