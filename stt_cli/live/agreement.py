@@ -4,8 +4,8 @@ Whisper decodes the growing buffer again every second, and the end of each hypot
 sentence is heard ("the defendant" becomes "the defendant's counsel"). A word is committed once two successive
 decodes agree on it and on every word before it; committed words are never taken back. Words that start before
 the last committed word ended are what an earlier decode already committed, and a hypothesis that repeats the
-last committed words (Whisper primed with them says them again) has the repeat removed. Pure logic: times are
-file seconds, and nothing here knows about audio or models.
+last committed words (the buffer, cut just after them, can still hold the end of their sound) has the repeat
+removed. Pure logic: times are file seconds, and nothing here knows about audio or models.
 """
 
 from __future__ import annotations

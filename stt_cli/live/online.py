@@ -2,11 +2,11 @@
 agreement (``agreement.py``), and VAD so that silence costs nothing and a pause commits what was said.
 
 The buffer holds the current utterance, at most ``MAX_BUFFER`` seconds (under one 30 s Whisper window). Every
-``STEP`` seconds of new audio it is decoded again, primed with the words committed before it; words two decodes
-agree on are committed. When VAD hears a pause of ``PAUSE`` seconds the utterance is over: it is decoded once
-more (with the wide beam while the recogniser keeps up), all of it is committed, and the buffer starts afresh
-after it. A buffer that outgrows ``TRIM_AFTER`` without a pause is cut after its last committed sentence. Times
-are file seconds: the stream's first sample is 0 s.
+``STEP`` seconds of new audio it is decoded again, on its own (not primed with the words before it: see
+``LIVE``); words two decodes agree on are committed. When VAD hears a pause of ``PAUSE`` seconds the utterance is
+over: it is decoded once more (with the wide beam while the recogniser keeps up), all of it is committed, and
+the buffer starts afresh after it. A buffer that outgrows ``TRIM_AFTER`` without a pause is cut after its last
+committed sentence. Times are file seconds: the stream's first sample is 0 s.
 """
 
 from __future__ import annotations
@@ -27,11 +27,19 @@ from stt_cli.types import Segment, Word
 
 # One greedy pass per decode: the temperature fallback would decode the buffer up to six times, and live text
 # must keep up; what a live decode gets wrong, the next decode of the same audio usually mends.
-LIVE = Profile("live", use_context=True, temperatures=(0.0,), no_speech_threshold=0.6)
+# Not primed with the text before the buffer: a buffer is one utterance of a few seconds, and primed with 200
+# characters of what was said before it, Whisper carried that text on into the utterance's pause ("Saya akan
+# melakukannya," closing five utterances of one far-field hearing, "Semuanya" closing six of another).
+# Measured with every decode given its time (bench/hearings.py's hearings, `transcribe`'s WER in brackets),
+# primed → unprimed: en-2-far 27.0 → 21.5 % (16.5), en-3-far 17.8 → 16.0 % (17.3), id-3-far 81.4 → 73.4 %
+# (65.5), id-3-remote 83.4 → 69.3 % (67.6), id-2-far 72.4 → 74.4 % (70.9); at real time on bench/live.py's
+# Indonesian stream 52-55 → 38-41 %, the lag at its end 21-37 → 1-3 s (the prompt's words cost decoding time
+# too). A user's --initial-prompt and --hotwords still prime every decode.
+LIVE = Profile("live", use_context=False, temperatures=(0.0,), no_speech_threshold=0.6)
 # An utterance's last decode is final, so where the CPU has time for it, it searches as wide as `transcribe`
 # does. Measured with every decode given its time (bench/hearings.py's live part), beam 5 there took the live
 # WER of two far-field hearings from 33.8 to 27.0 % (English) and 79.9 to 75.9 % (Indonesian).
-FINAL = Profile("live-final", use_context=True, temperatures=(0.0,), no_speech_threshold=0.6, least_beam=5)
+FINAL = Profile("live-final", use_context=False, temperatures=(0.0,), no_speech_threshold=0.6, least_beam=5)
 KEEPING_UP = 2.0  # s: audio heard past an utterance's end under which its final decode may take the wide beam
 STEP = 1.0  # s of new audio between decodes (whisper_streaming's default min-chunk)
 PAUSE = 0.6  # s of non-speech after speech that ends an utterance
@@ -40,8 +48,6 @@ TRIM_AFTER = 15.0  # s: a longer buffer is cut after its last committed sentence
 MAX_BUFFER = 25.0  # s: past this everything decoded is committed, so one decode stays one Whisper window
 _PRE_ROLL = int(PRE_ROLL * SAMPLE_RATE)  # samples
 FIRST_DETECTION = 3.0  # s of speech heard before a language is detected on it (1 s guesses wrong)
-_CONTEXT_CHARS = 200  # characters of committed text that prime each decode
-_CONTEXT_WORDS = 60  # committed words kept to find them
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,6 @@ class LiveRecogniser:
         self.speech_start: int | None = None  # first speech sample of the utterance under way, if any
         self.ends: deque[int] = deque()  # where utterances heard to their pause end (stream samples)
         self.decoded_at = 0  # samples received when the buffer was last decoded
-        self.said: list[Word] = []  # the last words committed
         self.sentence_end = 0.0  # file seconds at which the last committed sentence ended
         self.decodes = 0
 
@@ -167,15 +172,10 @@ class LiveRecogniser:
         end = max(until, self.first + 1)
         chunk = Chunk(self.decodes, self.first, end, samples=self.buffer[: end - self.first])
         self.decodes += 1
-        # Primed with what was said before the buffer only: primed with words inside it, Whisper takes them
-        # as already said and transcribes only what follows (measured: "be stew" lost from a commit).
-        before = self.first / SAMPLE_RATE
-        context = "".join(w.text for w in self.said if w.end <= before)[-_CONTEXT_CHARS:]
-        segments: list[Segment] = self.decoder.decode(chunk, profile, context=context)
+        segments: list[Segment] = self.decoder.decode(chunk, profile)
         return plausible([w for s in segments for w in s.words])
 
     def _remember(self, committed: list[Word]) -> None:
-        self.said = (self.said + committed)[-_CONTEXT_WORDS:]
         ends = [w.end for w in committed if ends_sentence(w.text)]
         self.sentence_end = max([self.sentence_end, *ends])
 
