@@ -312,8 +312,8 @@ def test_an_utterance_s_final_decode_takes_the_wide_beam_only_when_the_recognise
 
 def test_an_utterance_is_decoded_on_its_own_not_primed_with_the_ones_before() -> None:
     """Primed with what was said before it, Whisper carried that text on into a short utterance's pause
-    ("Semuanya" closing six utterances of a far-field hearing): bench/hearings.py measured the live WER of three
-    of four hearings 1.8-8 points better unprimed."""
+    ("Semuanya" closing six utterances of a far-field hearing): unprimed, five of six built hearings' live WER
+    fell 1.8-14.1 points, and bench/live.py's Indonesian stream 11-17 (bench/README.md)."""
     from stt_cli.live.online import LiveRecogniser
 
     signal, script = _utterances([(3.0, 1.0), (3.0, 1.0), (3.0, 1.0)])
