@@ -109,22 +109,16 @@ def test_a_voice_removed_from_the_library_finds_the_speakers_again_never_the_sta
 
 
 def keeping_up(transcriber, samples, language):
-    """What ``stt live`` commits on a machine that keeps up: the stream heard 0.1 s at a time, every update
-    decided before the next block arrives. The schedule of decodes is then the audio's, not the CPU's, so the
-    text is the same on every run (bench/hearings.py measures the real-time replay)."""
+    """The text ``stt live`` commits on a machine that keeps up (``committed_keeping_up``), the same on every
+    run; bench/hearings.py measures the real-time replay."""
     from dataclasses import replace
 
     from stt_cli.asr.whisper import Decoder
     from stt_cli.live.online import LiveRecogniser
+    from tests.support.live import committed_keeping_up
 
     options = replace(transcriber.options, language=language, word_timestamps=True, beam_size=1)
-    recogniser = LiveRecogniser(Decoder(transcriber.whisper, options))
-    committed = []
-    for first in range(0, samples.shape[0], 1600):
-        recogniser.hear(samples[first : first + 1600])
-        while (update := recogniser.next_update()) is not None:
-            committed += update.committed
-    committed += recogniser.finish().committed
+    committed = committed_keeping_up(LiveRecogniser(Decoder(transcriber.whisper, options)), samples)
     return "".join(w.text for w in committed).strip()
 
 

@@ -315,15 +315,11 @@ def test_an_utterance_is_decoded_on_its_own_not_primed_with_the_ones_before() ->
     ("Semuanya" closing six utterances of a far-field hearing): unprimed, five of six built hearings' live WER
     fell 1.8-14.1 points, and bench/live.py's Indonesian stream 11-17 (bench/README.md)."""
     from stt_cli.live.online import LiveRecogniser
+    from tests.support.live import committed_keeping_up
 
     signal, script = _utterances([(3.0, 1.0), (3.0, 1.0), (3.0, 1.0)])
     recogniser = LiveRecogniser(_CountingDecoder(), vad=False)  # type: ignore[arg-type]
     recogniser.vad = _ScriptedVad(script)  # type: ignore[assignment]
-    committed = []
-    for first in range(0, signal.shape[0], 1600):
-        recogniser.hear(signal[first : first + 1600])
-        while (update := recogniser.next_update()) is not None:
-            committed += update.committed
-    committed += recogniser.finish().committed
+    committed = committed_keeping_up(recogniser, signal)
     assert len(committed) >= 6  # words were committed before the later utterances were decoded
     assert recogniser.decoder.primes and set(recogniser.decoder.primes) == {""}  # type: ignore[attr-defined]
