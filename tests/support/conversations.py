@@ -281,10 +281,16 @@ def _speech(samples: np.ndarray) -> np.ndarray:
     frames = len(samples) // frame
     if frames < 3:
         return samples
-    levels = 20 * np.log10(np.sqrt(np.mean(samples[: frames * frame].reshape(frames, frame) ** 2, axis=1)) + 1e-9)
+    levels = _frame_levels(samples, frame)
     loud = np.flatnonzero(levels >= levels.max() - 35.0)
     first, last = max(0, loud[0] * frame - RATE // 20), min(len(samples), (loud[-1] + 1) * frame + RATE // 20)
     return samples[first:last].astype(np.float64)
+
+
+def _frame_levels(samples: np.ndarray, frame: int) -> np.ndarray:
+    """The level (dB, RMS) of each whole ``frame`` samples."""
+    frames = len(samples) // frame
+    return 20 * np.log10(np.sqrt(np.mean(samples[: frames * frame].reshape(frames, frame) ** 2, axis=1)) + 1e-9)
 
 
 def _spoken(clip: np.ndarray) -> list[tuple[float, float]]:
@@ -306,7 +312,7 @@ def _spoken(clip: np.ndarray) -> list[tuple[float, float]]:
     frames = len(clip) // frame
     if frames == 0:
         return [(0.0, len(clip) / RATE)]
-    levels = 20 * np.log10(np.sqrt(np.mean(clip[: frames * frame].reshape(frames, frame) ** 2, axis=1)) + 1e-9)
+    levels = _frame_levels(clip, frame)
     loud = levels >= levels.max() - 30.0
     spans: list[list[float]] = []
     for index in np.flatnonzero(loud):
